@@ -1,0 +1,146 @@
+"""Errors of the DeepSeek client.
+
+Every failure the client can meet is one of these; nothing else escapes
+``stream_chat``, ``complete``, ``list_models`` or ``balance``::
+
+    APIError                     base; .message is one clear line for a person
+    ├── ConnectionFailed         could not reach the host (refused, DNS, reset before a reply)
+    ├── Timeout                  a deadline passed; .phase is connect / read / first_token / total
+    ├── HTTPStatusError          the host answered with an error status
+    │   ├── AuthenticationError  401: key missing or invalid
+    │   ├── InsufficientBalance  402 (or a host's 403 that says so)
+    │   ├── BadRequest           400 / 422: the server's own message
+    │   │   └── ModelNotFound    400 "Model Not Exist" and friends
+    │   ├── PermissionDenied     403
+    │   ├── NotFound             404
+    │   ├── RateLimited          429
+    │   └── ServerError          5xx
+    ├── UnexpectedResponse       not JSON / not SSE where it should be (an HTML error page, ...)
+    └── StreamError              the stream broke after it began: cut, stalled, malformed,
+                                 an ``{"error": ...}`` event, an over-long line, no finish
+
+Every error carries what had been received when it happened (``partial_content``,
+``partial_reasoning``), so a caller can keep it. Messages are sanitized and never
+contain the API key.
+"""
+
+from __future__ import annotations
+
+
+class APIError(Exception):
+    """Base of every client error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        partial_content: str = "",
+        partial_reasoning: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+        self.partial_content = partial_content
+        self.partial_reasoning = partial_reasoning
+
+    @property
+    def retryable(self) -> bool:
+        """Whether trying the same request again later may work."""
+        return False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConnectionFailed(APIError):
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class Timeout(APIError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        phase: str,
+        request_id: str | None = None,
+        partial_content: str = "",
+        partial_reasoning: str = "",
+    ) -> None:
+        super().__init__(
+            message,
+            request_id=request_id,
+            partial_content=partial_content,
+            partial_reasoning=partial_reasoning,
+        )
+        self.phase = phase
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class HTTPStatusError(APIError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        server_message: str = "",
+        error_type: str | None = None,
+        retry_after: float | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.status = status
+        self.server_message = server_message
+        self.error_type = error_type
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in (408, 409, 429) or self.status >= 500
+
+
+class AuthenticationError(HTTPStatusError):
+    pass
+
+
+class InsufficientBalance(HTTPStatusError):
+    pass
+
+
+class BadRequest(HTTPStatusError):
+    pass
+
+
+class ModelNotFound(BadRequest):
+    pass
+
+
+class PermissionDenied(HTTPStatusError):
+    pass
+
+
+class NotFound(HTTPStatusError):
+    pass
+
+
+class RateLimited(HTTPStatusError):
+    pass
+
+
+class ServerError(HTTPStatusError):
+    pass
+
+
+class UnexpectedResponse(APIError):
+    pass
+
+
+class StreamError(APIError):
+    @property
+    def retryable(self) -> bool:
+        return True

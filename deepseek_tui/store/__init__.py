@@ -1,0 +1,1 @@
+"""SQLite conversation store: schema migrations, search, export. No Textual."""
