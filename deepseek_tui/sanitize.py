@@ -23,11 +23,12 @@ import re
 _ESCAPE = re.compile(
     r"""
     \x1b\[ [0-?]* [ -/]* [@-~]          # CSI ... final
-  | \x1b[\]PX^_] .*? (?:\x07|\x1b\\|$)  # OSC / DCS / SOS / PM / APC ... ST or BEL
+  | \x1b[\]PX^_] .*? (?:\x07|\x1b\\|\Z) # OSC / DCS / SOS / PM / APC ... ST or BEL
   | \x1b [ -/]* [0-~]                   # two-character and nF escapes
   | \x9b [0-?]* [ -/]* [@-~]            # 8-bit CSI
-  | [\x90\x98\x9d\x9e\x9f] .*? (?:\x07|\x9c|\x1b\\|$)  # 8-bit string sequences
+  | [\x90\x98\x9d\x9e\x9f] .*? (?:\x07|\x9c|\x1b\\|\Z)  # 8-bit string sequences
   | \x1b                                # a lone ESC
+  | \x9b                                # a lone 8-bit CSI
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -110,36 +111,32 @@ class StreamSanitizer:
         return clean(text)
 
 
+# What an escape sequence looks like while it still waits for bytes.
+_PARTIAL = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*\Z|\x1b[ -/]*\Z", re.DOTALL)
+_STRING_START = re.compile(r"\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]")
+_STRING_END = ("\x07", "\x9c", "\x1b\\")
+
+
 def _unsafe_tail_start(text: str) -> int:
-    """Index from which ``text`` might still be the start of an unfinished sequence."""
-    n = len(text)
-    if n == 0:
-        return 0
-    # Look for the last introducer that might begin an unfinished sequence.
-    last = max(text.rfind("\x1b"), text.rfind("\x9b"), *(text.rfind(c) for c in "\x90\x98\x9d\x9e\x9f"))
-    if last != -1:
-        tail = text[last:]
-        if _is_unfinished(tail):
-            return last
+    """Index from which ``text`` might still be the start of an unfinished sequence.
+
+    Tokens are found exactly as :func:`clean` finds them; only the last one can
+    change when more text arrives, so only it is examined.
+    """
+    last = None
+    for last in _ESCAPE.finditer(text):  # noqa: B007 - we want the final match
+        pass
+    if last is not None:
+        tail = text[last.start() :]
+        if _PARTIAL.match(tail):
+            return last.start()
+        token = last.group()
+        if (
+            last.end() == len(text)
+            and _STRING_START.match(token)
+            and not token.endswith(_STRING_END)
+        ):
+            return last.start()
     if text.endswith("\r"):
-        return n - 1
-    return n
-
-
-def _is_unfinished(tail: str) -> bool:
-    """Whether ``tail`` (starting at an introducer) is an escape still waiting for bytes."""
-    m = _ESCAPE.match(tail)
-    if m is None:
-        return True
-    if m.end() != len(tail):
-        return False
-    # The match runs to the end: it is finished only if it ended with a terminator.
-    head = tail[:2]
-    if tail[0] in "\x90\x98\x9d\x9e\x9f" or head in ("\x1b]", "\x1bP", "\x1bX", "\x1b^", "\x1b_"):
-        return not (tail.endswith("\x07") or tail.endswith("\x1b\\") or tail.endswith("\x9c"))
-    if tail == "\x1b":
-        return True
-    if tail[0] == "\x9b" or head == "\x1b[":
-        return not ("@" <= tail[-1] <= "~") or tail in ("\x1b[",)
-    # ESC followed by intermediates only.
-    return not ("0" <= tail[-1] <= "~")
+        return len(text) - 1
+    return len(text)

@@ -5,7 +5,8 @@ Every failure the client can meet is one of these; nothing else escapes
 
     APIError                     base; .message is one clear line for a person
     ├── ConnectionFailed         could not reach the host (refused, DNS, reset before a reply)
-    ├── Timeout                  a deadline passed; .phase is connect / read / first_token / total
+    ├── Timeout                  a deadline passed; .phase is connect / read / write / pool /
+    │                            first_token / idle / total (see ``Timeouts``)
     ├── HTTPStatusError          the host answered with an error status
     │   ├── AuthenticationError  401: key missing or invalid
     │   ├── InsufficientBalance  402 (or a host's 403 that says so)
@@ -15,7 +16,8 @@ Every failure the client can meet is one of these; nothing else escapes
     │   ├── NotFound             404
     │   ├── RateLimited          429
     │   └── ServerError          5xx
-    ├── UnexpectedResponse       not JSON / not SSE where it should be (an HTML error page, ...)
+    ├── UnexpectedResponse       not JSON / not SSE where it should be (an HTML error page,
+    │                            a redirect, ...); .status and .content_type say what came
     └── StreamError              the stream broke after it began: cut, stalled, malformed,
                                  an ``{"error": ...}`` event, an over-long line, no finish
 
@@ -137,7 +139,31 @@ class ServerError(HTTPStatusError):
 
 
 class UnexpectedResponse(APIError):
-    pass
+    """The host answered with something that is not the DeepSeek API (HTML, a redirect...)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        content_type: str | None = None,
+        request_id: str | None = None,
+        partial_content: str = "",
+        partial_reasoning: str = "",
+    ) -> None:
+        super().__init__(
+            message,
+            request_id=request_id,
+            partial_content=partial_content,
+            partial_reasoning=partial_reasoning,
+        )
+        self.status = status
+        self.content_type = content_type
+
+    @property
+    def retryable(self) -> bool:
+        # A proxy's HTML error page for 502/503 is worth another try; a wrong URL is not.
+        return self.status is not None and (self.status in (408, 429) or self.status >= 500)
 
 
 class StreamError(APIError):

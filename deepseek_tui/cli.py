@@ -1,0 +1,230 @@
+"""Command line: parse arguments, then open the TUI or run a one-shot command.
+
+Exit status: 0 success; 1 API, network, storage or configuration failure, with
+one line on stderr that says what to do; 2 usage errors; 130 when interrupted.
+Nothing heavy is imported until the chosen command needs it, so ``--help`` and
+``paths`` are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+from deepseek_tui import __version__
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+_ENV_HELP = """\
+environment:
+  DEEPSEEK_API_KEY    API key (wins over the config file)
+  DEEPSEEK_BASE_URL   base URL of the API host (with or without /v1)
+  DEEPSEEK_TUI_HOME   one directory for config.toml, conversations.db and themes/
+  NO_COLOR            turn off colour
+
+run 'deepseek-tui paths' to see which files are in use.
+"""
+
+
+class Failure(Exception):
+    """A command failed in a way the user can act on; ``str()`` is the one line shown."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _ranged(
+    kind: Callable[[str], float], lo: float, hi: float, what: str
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({lo:g} to {hi:g})")
+        return value
+
+    return parse
+
+
+def _float_in(lo: float, hi: float) -> Callable[[str], float]:
+    return _ranged(float, lo, hi, "a number")
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    parse = _ranged(int, lo, hi, "a whole number")
+    return lambda text: int(parse(text))
+
+
+def _add_connection_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    p.add_argument(
+        "--model", metavar="M", default=default, help="model id to use, e.g. deepseek-flash"
+    )
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default,
+        help="API base URL of an OpenAI-compatible host (with or without /v1)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="deepseek-tui",
+        description="A terminal chat client for DeepSeek models. "
+        "With no command, opens the chat TUI.",
+        epilog=_ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"deepseek-tui {__version__}")
+    _add_connection_options(parser, suppress=False)
+    parser.add_argument("--theme", metavar="T", help="colour theme for this run")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        help="reopen the most recently updated conversation",
+    )
+    start.add_argument(
+        "--resume", metavar="ID", help="reopen conversation ID (a unique prefix is enough)"
+    )
+    start.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against the built-in offline replay server (no key, no network)",
+    )
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ask = sub.add_parser(
+        "ask",
+        help="one-shot: stream the answer to stdout",
+        description="Ask once and stream the answer to stdout. The prompt is read from "
+        "stdin when PROMPT is absent or '-'. The exchange is saved to history unless "
+        "--no-save.",
+    )
+    ask.add_argument("prompt", nargs="?", metavar="PROMPT", help="the question; '-' reads stdin")
+    _add_connection_options(ask, suppress=True)
+    ask.add_argument(
+        "--thinking", choices=("on", "off"), help="turn the model's thinking on or off"
+    )
+    ask.add_argument(
+        "--effort", choices=("low", "high", "max"), help="reasoning effort when thinking"
+    )
+    ask.add_argument("--system", metavar="TEXT", help="system prompt for this conversation")
+    ask.add_argument(
+        "--temperature", type=_float_in(0, 2), metavar="T", help="sampling temperature, 0 to 2"
+    )
+    ask.add_argument("--top-p", type=_float_in(0, 1), metavar="P", help="nucleus sampling, 0 to 1")
+    ask.add_argument(
+        "--max-tokens", type=_int_in(1, 1_000_000), metavar="N", help="maximum tokens to generate"
+    )
+    ask.add_argument(
+        "--attach",
+        action="append",
+        metavar="PATH",
+        default=[],
+        help="attach a file or image to the prompt (repeatable)",
+    )
+    resume = ask.add_mutually_exclusive_group()
+    resume.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="continue the most recently updated conversation",
+    )
+    resume.add_argument(
+        "--resume",
+        metavar="ID",
+        default=argparse.SUPPRESS,
+        help="continue conversation ID (a unique prefix is enough)",
+    )
+    ask.add_argument("--reasoning", action="store_true", help="also stream the reasoning to stderr")
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object at the end instead of streaming text",
+    )
+    ask.add_argument("--no-save", action="store_true", help="do not save this exchange to history")
+
+    history = sub.add_parser("history", help="list saved conversations, newest first")
+    history.add_argument("--search", metavar="TEXT", help="only conversations matching TEXT")
+    history.add_argument("--json", action="store_true", help="print a JSON array")
+
+    export = sub.add_parser("export", help="print one conversation")
+    export.add_argument("id", metavar="ID", help="conversation id (a unique prefix is enough)")
+    export.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="output format"
+    )
+
+    models = sub.add_parser("models", help="list the models the configured host offers")
+    _add_connection_options(models, suppress=True)
+    models.add_argument("--json", action="store_true", help="print a JSON array")
+
+    sub.add_parser("paths", help="print the config file and data directory in use")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``deepseek-tui`` script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except Failure as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from deepseek_tui import commands
+
+    command: str | None = args.command
+    if command == "paths":
+        return commands.paths(args, sys.stdout)
+    handlers: dict[str | None, Callable[[argparse.Namespace, TextIO], int]] = {
+        "ask": commands.ask,
+        "history": commands.history,
+        "export": commands.export,
+        "models": commands.models,
+        None: commands.tui,
+    }
+    return handlers[command](args, sys.stdout)
+
+
+def _fail(message: str) -> int:
+    from deepseek_tui.sanitize import clean
+
+    print(f"deepseek-tui: {clean(message)}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final
+    flush does not print a second error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

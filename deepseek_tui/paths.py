@@ -1,0 +1,74 @@
+"""Where deepseek-tui keeps its files.
+
+One place resolves every path. ``DEEPSEEK_TUI_HOME`` puts config and data in one
+directory (tests, portable installs); otherwise platformdirs picks the user's
+config and data directories. Nothing is created here: callers create what they
+write, when they write it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "deepseek-tui"
+HOME_ENV = "DEEPSEEK_TUI_HOME"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The files and directories in use."""
+
+    config_dir: Path
+    data_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "conversations.db"
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.config_dir / "themes"
+
+    @classmethod
+    def resolve(cls, env: Mapping[str, str] | None = None) -> Paths:
+        """Paths from ``DEEPSEEK_TUI_HOME`` when set, else the platform's user dirs."""
+        env = os.environ if env is None else env
+        home = env.get(HOME_ENV, "").strip()
+        if home:
+            root = Path(home).expanduser()
+            return cls(config_dir=root, data_dir=root)
+        import platformdirs
+
+        return cls(
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        )
+
+
+def bundled_themes_dir() -> Path:
+    """The themes shipped with the app.
+
+    In a wheel they sit inside the package (``deepseek_tui/_themes``); in a
+    source checkout or an editable install they are the repository's top-level
+    ``themes/``.
+    """
+    package = Path(__file__).resolve().parent
+    inside = package / "_themes"
+    if inside.is_dir():
+        return inside
+    return package.parent / "themes"
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) if missing; a directory we create is 0700."""
+    if path.is_dir():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)

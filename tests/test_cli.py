@@ -1,0 +1,123 @@
+"""The command-line contract: help, version, paths, exit statuses, messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deepseek_tui import __version__
+
+
+def test_version(run_cli) -> None:
+    r = run_cli("--version")
+    assert r.code == 0
+    assert r.stdout.strip() == f"deepseek-tui {__version__}"
+
+
+def test_help_lists_every_command_and_the_environment(run_cli) -> None:
+    r = run_cli("--help")
+    assert r.code == 0
+    for word in (
+        "ask",
+        "history",
+        "export",
+        "models",
+        "paths",
+        "--continue",
+        "--resume",
+        "--demo",
+        "--model",
+        "--base-url",
+        "--theme",
+        "DEEPSEEK_API_KEY",
+        "DEEPSEEK_TUI_HOME",
+    ):
+        assert word in r.stdout
+
+
+@pytest.mark.parametrize("command", ["ask", "history", "export", "models", "paths"])
+def test_every_subcommand_has_help(run_cli, command: str) -> None:
+    r = run_cli(command, "--help")
+    assert r.code == 0
+    assert f"deepseek-tui {command}" in r.stdout
+
+
+def test_ask_help_names_every_contract_option(run_cli) -> None:
+    out = run_cli("ask", "--help").stdout
+    for option in (
+        "--model",
+        "--thinking",
+        "--effort",
+        "--system",
+        "--temperature",
+        "--top-p",
+        "--max-tokens",
+        "--attach",
+        "--continue",
+        "--resume",
+        "--reasoning",
+        "--json",
+        "--no-save",
+    ):
+        assert option in out
+
+
+def test_paths(run_cli, home: Path) -> None:
+    r = run_cli("paths")
+    assert r.code == 0
+    lines = dict(
+        line.split(None, 1)
+        for line in r.stdout.splitlines()
+        if " " in line and not line.startswith("(")
+    )
+    assert lines["config"] == str(home / "config.toml")
+    assert lines["database"] == str(home / "conversations.db")
+    assert lines["themes"] == str(home / "themes")
+    assert not home.exists(), "printing paths creates nothing"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--no-such-flag"],
+        ["frobnicate"],
+        ["ask", "--temperature", "7", "hi"],
+        ["ask", "--top-p", "x", "hi"],
+        ["ask", "--thinking", "maybe", "hi"],
+        ["ask", "--effort", "medium", "hi"],
+        ["ask", "--max-tokens", "0", "hi"],
+        ["ask", "-c", "--resume", "abc", "hi"],
+        ["-c", "--resume", "abc"],
+        ["export"],
+        ["export", "x", "--format", "pdf"],
+    ],
+)
+def test_usage_errors_exit_2(run_cli, args: list[str]) -> None:
+    r = run_cli(*args)
+    assert r.code == 2, r.stderr
+    assert "error:" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_config_stops_every_command_with_one_line(run_cli, home: Path) -> None:
+    home.mkdir()
+    cfg = home / "config.toml"
+    cfg.write_text("[generation]\ntemperature = 9\n")
+    before = cfg.read_bytes()
+    for args in (["history"], ["ask", "hi"], ["models"], []):
+        r = run_cli(*args)
+        assert r.code == 1
+        assert r.stderr.count("\n") == 1, r.stderr
+        assert "config.toml" in r.stderr and "temperature" in r.stderr
+        assert "Traceback" not in r.stderr
+    assert cfg.read_bytes() == before
+
+
+def test_key_never_printed_on_config_error(run_cli, home: Path) -> None:
+    home.mkdir()
+    key = "sk-secretsecretsecret9999"
+    (home / "config.toml").write_text(f'[providers.deepseek]\napi_key = "{key}"\nbogus = 1\n')
+    r = run_cli("history")
+    assert r.code == 1
+    assert key not in r.stderr + r.stdout

@@ -1,0 +1,50 @@
+"""Only ui/ may import Textual: the headless core must load without it."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+import textwrap
+
+import deepseek_tui
+
+
+def headless_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(deepseek_tui.__path__, "deepseek_tui."):
+        if info.name.startswith("deepseek_tui.ui") or info.name == "deepseek_tui.__main__":
+            continue
+        names.append(info.name)
+    return names
+
+
+def test_core_never_imports_textual() -> None:
+    modules = headless_modules()
+    assert "deepseek_tui.api" in modules and "deepseek_tui.config" in modules
+    code = textwrap.dedent(
+        f"""
+        import importlib, sys
+        for name in {modules!r}:
+            importlib.import_module(name)
+        bad = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+        print(",".join(bad))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"textual imported by the core: {out.stdout}"
+
+
+def test_cli_help_stays_light() -> None:
+    """``--help`` and ``paths`` must not pay for Textual or httpx."""
+    code = textwrap.dedent(
+        """
+        import sys, io, contextlib
+        from deepseek_tui.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["paths"])
+        print(",".join(sorted(m for m in ("textual", "httpx", "sqlite3") if m in sys.modules)))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
