@@ -1,1 +1,66 @@
-"""SQLite conversation store: schema migrations, search, export. No Textual."""
+"""SQLite conversation store: schema migrations, search, export. No Textual.
+
+Open it with :meth:`Store.open`, which creates, upgrades, or repairs the
+database and returns notices to show the user::
+
+    result = Store.open(paths.database)
+    for notice in result.notices:
+        show(notice)
+    with result.store as store:
+        store.recover_interrupted()
+        ...
+
+Every storage failure is a :class:`StoreError` whose ``str()`` is one line
+naming the file. A :class:`Store` may be used from any thread, one call at a
+time (it locks internally).
+"""
+
+from ._clock import Clock, IdFactory, format_timestamp, parse_timestamp
+from ._errors import (
+    AmbiguousIdError,
+    InvalidImportError,
+    NotFoundError,
+    ReadOnlyError,
+    StoreError,
+)
+from ._export import EXPORT_FORMAT
+from ._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+from ._store import TITLE_LENGTH, OpenResult, Store, derive_title
+from ._types import (
+    FINAL_STATUSES,
+    ROLES,
+    STATUSES,
+    Conversation,
+    ConversationSummary,
+    Message,
+    Role,
+    Status,
+)
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "FINAL_STATUSES",
+    "MIGRATIONS",
+    "ROLES",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "TITLE_LENGTH",
+    "AmbiguousIdError",
+    "Clock",
+    "Conversation",
+    "ConversationSummary",
+    "IdFactory",
+    "InvalidImportError",
+    "Message",
+    "Migration",
+    "NotFoundError",
+    "OpenResult",
+    "ReadOnlyError",
+    "Role",
+    "Status",
+    "Store",
+    "StoreError",
+    "derive_title",
+    "format_timestamp",
+    "parse_timestamp",
+]

@@ -1,0 +1,53 @@
+"""Time stamps and ids.
+
+The store takes its clock and id factory as arguments so tests and screenshots
+can be deterministic. Time stamps are ISO 8601 in UTC with milliseconds and a
+``Z`` suffix: they sort lexicographically in the same order as in time, which is
+what the ``updated`` index and the history listing rely on.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+#: Returns the current moment; a naive datetime is taken to be UTC.
+Clock = Callable[[], datetime]
+#: Returns a fresh conversation id.
+IdFactory = Callable[[], str]
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(UTC)
+
+
+def random_id() -> str:
+    """The default id factory: 16 random hex characters (64 bits)."""
+    return secrets.token_hex(8)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``2026-05-09T07:35:25.123Z``."""
+    moment = _as_utc(moment)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse a stored (or imported) ISO 8601 time stamp; naive values are UTC.
+
+    Raises ``ValueError`` when ``text`` is not ISO 8601.
+    """
+    return _as_utc(datetime.fromisoformat(text))
+
+
+def file_stamp(moment: datetime) -> str:
+    """A time stamp safe in file names: ``20260509T073525Z``."""
+    return _as_utc(moment).strftime("%Y%m%dT%H%M%SZ")

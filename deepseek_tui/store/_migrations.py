@@ -1,0 +1,274 @@
+"""Schema versions, as an ordered list of migration steps.
+
+The schema version lives in ``PRAGMA user_version``. Each step runs, together
+with its version bump, in one ``BEGIN IMMEDIATE`` transaction (SQLite DDL is
+transactional), so a failed step leaves the database exactly as it was. Before
+the first pending step on an existing database, a copy is written next to it
+with ``VACUUM INTO`` (``conversations.db.bak-v{old}-{timestamp}``) if it holds
+any data: a step that succeeds but turns out to be wrong can still be undone by
+hand.
+
+Steps are tuples of single SQL statements rather than scripts because
+``executescript`` commits first, which would break the one-transaction rule.
+
+Never edit a released step: add a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ._clock import file_stamp
+from ._connection import immediate
+from ._errors import StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step from ``version - 1`` to ``version``."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _statements(*sql: str) -> Callable[[sqlite3.Connection], None]:
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in sql:
+            conn.execute(statement)
+
+    return apply
+
+
+# Version 1: the base tables.
+#
+# ``messages.id`` is AUTOINCREMENT so an id is never reused: a process that
+# still holds the id of a deleted message can never checkpoint into a newer one.
+# The (conversation_id, seq) unique index orders a conversation, serves the
+# foreign key (cascading deletes) and makes ``max(seq)`` cheap. The partial index
+# on streaming rows makes crash recovery at start-up O(streaming rows).
+_V1 = _statements(
+    """
+    CREATE TABLE conversations (
+        id       TEXT PRIMARY KEY NOT NULL,
+        title    TEXT NOT NULL DEFAULT '',
+        created  TEXT NOT NULL,
+        updated  TEXT NOT NULL,
+        model    TEXT,
+        params   TEXT NOT NULL DEFAULT '{}',
+        system   TEXT,
+        provider TEXT
+    )
+    """,
+    "CREATE INDEX conversations_updated ON conversations (updated)",
+    """
+    CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL
+                        REFERENCES conversations (id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        role            TEXT NOT NULL
+                        CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+        content         TEXT NOT NULL DEFAULT '',
+        reasoning       TEXT,
+        model           TEXT,
+        params          TEXT,
+        usage           TEXT,
+        cost            REAL,
+        finish_reason   TEXT,
+        status          TEXT NOT NULL DEFAULT 'complete'
+                        CHECK (status IN ('streaming', 'complete', 'interrupted', 'error')),
+        error           TEXT,
+        attachments     TEXT,
+        created         TEXT NOT NULL,
+        updated         TEXT NOT NULL,
+        UNIQUE (conversation_id, seq)
+    )
+    """,
+    "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
+)
+
+# Version 2: full-text search, kept in sync by triggers, backfilled.
+#
+# Message text uses an external-content FTS5 table keyed by messages.id (an
+# INTEGER PRIMARY KEY, so VACUUM never renumbers it). Titles get a small FTS5
+# table of their own that stores the conversation id, because a conversation's
+# implicit rowid is *not* stable across VACUUM and so cannot key an
+# external-content index. The update trigger on messages fires only when the
+# text changed, so finishing a message does not reindex it twice.
+_V2 = _statements(
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        content,
+        content = 'messages',
+        content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE VIRTUAL TABLE conversations_fts USING fts5 (
+        title,
+        conversation_id UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages
+    WHEN old.content IS NOT new.content BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END
+    """,
+    """
+    CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+        INSERT INTO conversations_fts (title, conversation_id) VALUES (new.title, new.id);
+    END
+    """,
+    """
+    CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+        DELETE FROM conversations_fts WHERE conversation_id = old.id;
+    END
+    """,
+    """
+    CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations
+    WHEN old.title IS NOT new.title BEGIN
+        DELETE FROM conversations_fts WHERE conversation_id = old.id;
+        INSERT INTO conversations_fts (title, conversation_id) VALUES (new.title, new.id);
+    END
+    """,
+    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+    "INSERT INTO conversations_fts (title, conversation_id) SELECT title, id FROM conversations",
+)
+
+#: Every step, oldest first. ``SCHEMA_VERSION`` is the last one's version.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "conversations and messages", _V1),
+    Migration(2, "full-text search over titles and messages", _V2),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in the database header."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def latest_version(migrations: Sequence[Migration]) -> int:
+    """The version the given steps lead to (0 for none)."""
+    return max((m.version for m in migrations), default=0)
+
+
+def _has_data(conn: sqlite3.Connection) -> bool:
+    """Whether any ordinary table holds a row: only then is a backup worth taking."""
+    tables = conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+        "AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    for (name,) in tables:
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {quoted})").fetchone()[0]:
+            return True
+    return False
+
+
+def backup(conn: sqlite3.Connection, path: Path, version: int, moment: datetime) -> Path:
+    """Write a consistent copy of the database next to it; return its path.
+
+    The target is created empty with mode 0600 first (``VACUUM INTO`` accepts an
+    empty file) so the copy is as private as the original.
+    """
+    base = f"{path.name}.bak-v{version}-{file_stamp(moment)}"
+    target = path.with_name(base)
+    n = 1
+    while True:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            n += 1
+            target = path.with_name(f"{base}-{n}")
+            continue
+        os.close(fd)
+        break
+    try:
+        conn.execute("VACUUM INTO ?", (str(target),))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    path: Path,
+    migrations: Sequence[Migration],
+    clock: Callable[[], datetime],
+) -> list[str]:
+    """Bring the database up to the last of ``migrations``; return notices.
+
+    Safe against another process migrating at the same time: each step re-reads
+    the version inside its write transaction and skips what is already done.
+    Raises :class:`StoreError` naming the step (and the backup) on failure.
+    """
+    steps = sorted(migrations, key=lambda m: m.version)
+    start = user_version(conn)
+    pending = [m for m in steps if m.version > start]
+    if not pending:
+        return []
+    notices: list[str] = []
+    saved: Path | None = None
+    if _has_data(conn):
+        try:
+            saved = backup(conn, path, start, clock())
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"could not back up the conversation database before upgrading it "
+                f"from schema v{start}: {' '.join(str(error).split())}; nothing was changed",
+                path,
+            ) from error
+    applied = 0
+    for step in pending:
+        try:
+            with immediate(conn):
+                if user_version(conn) >= step.version:
+                    continue  # another process got there first
+                step.apply(conn)
+                conn.execute(f"PRAGMA user_version = {int(step.version)}")
+                applied += 1
+        except Exception as error:
+            now = user_version(conn)
+            where = f"; a backup is at {saved}" if saved is not None else ""
+            reason = " ".join(str(error).split()) or type(error).__name__
+            raise StoreError(
+                f"could not upgrade the conversation database to schema v{step.version} "
+                f"({step.description}: {reason}); it was left unchanged at v{now}{where}",
+                path,
+            ) from error
+    if saved is not None and not applied:
+        # Another process upgraded the database while this one was backing it
+        # up (VACUUM INTO cannot run inside the write transaction); that process
+        # kept its own backup, so this copy is redundant.
+        saved.unlink(missing_ok=True)
+    elif saved is not None:
+        notices.append(
+            f"Upgraded the conversation database from schema v{start} to "
+            f"v{user_version(conn)}; the old one was saved as {saved.name}"
+        )
+    return notices

@@ -1,0 +1,233 @@
+"""Export (JSON per DESIGN.md, Markdown for people) and JSON import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_tui.store import (
+    EXPORT_FORMAT,
+    AmbiguousIdError,
+    InvalidImportError,
+    NotFoundError,
+    Store,
+)
+
+CONTRACT_TOP = {"id", "title", "created", "updated", "system", "messages"}
+CONTRACT_MESSAGE = {
+    "role",
+    "content",
+    "reasoning",
+    "model",
+    "params",
+    "usage",
+    "finish_reason",
+    "status",
+    "created",
+}
+
+
+def make_conversation(store: Store) -> str:
+    """A conversation with every kind of ending: complete, interrupted, error, streaming."""
+    conv = store.create_conversation(
+        model="deepseek-flash",
+        params={"temperature": 0.3, "thinking": True, "effort": "high"},
+        system="You are terse.",
+        provider="deepseek",
+    )
+    _, a = store.begin_turn(
+        conv.id,
+        user_content="Why is the sky blue?",
+        model="deepseek-flash",
+        params={"temperature": 0.3},
+        attachments=[{"name": "sky.png", "mime": "image/png"}],
+    )
+    store.finish_message(
+        a.id,
+        content="Rayleigh scattering.",
+        reasoning="Short wavelengths scatter more.",
+        status="complete",
+        finish_reason="stop",
+        usage={"prompt_tokens": 12, "completion_tokens": 3},
+        cost=0.0001,
+    )
+    _, b = store.begin_turn(conv.id, user_content="Longer please", model="m2", params={})
+    store.checkpoint(b.id, "Sunlight hits", None)
+    store.finish_message(b.id, content="Sunlight hits", reasoning=None, status="interrupted")
+    _, c = store.begin_turn(conv.id, user_content="Again", model="m2", params={})
+    store.finish_message(c.id, content="", reasoning=None, status="error", error="HTTP 500")
+    _, d = store.begin_turn(conv.id, user_content="Once more", model="m2", params={})
+    store.checkpoint(d.id, "Partial while", "still thinking")
+    return conv.id
+
+
+def test_json_export_has_the_contract_shape(store: Store) -> None:
+    cid = make_conversation(store)
+    data = store.export_json(cid)
+    json.dumps(data)  # serialisable as is
+    assert set(data) >= CONTRACT_TOP
+    conv = store.get_conversation(cid)
+    assert data["id"] == cid and data["format"] == EXPORT_FORMAT
+    assert (data["title"], data["created"], data["updated"]) == (
+        "Why is the sky blue?",
+        conv.created,
+        conv.updated,
+    )
+    assert data["system"] == "You are terse."
+    assert data["model"] == "deepseek-flash" and data["params"]["effort"] == "high"
+    messages = data["messages"]
+    assert len(messages) == 8
+    for m in messages:
+        assert set(m) >= CONTRACT_MESSAGE
+        assert m["status"] in ("complete", "interrupted", "error")
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 4
+    user, answer = messages[0], messages[1]
+    assert user == {
+        "role": "user",
+        "content": "Why is the sky blue?",
+        "reasoning": None,
+        "model": None,
+        "params": None,
+        "usage": None,
+        "finish_reason": None,
+        "status": "complete",
+        "created": user["created"],
+        "cost": None,
+        "error": None,
+        "attachments": [{"name": "sky.png", "mime": "image/png"}],
+    }
+    assert answer["content"] == "Rayleigh scattering."
+    assert answer["reasoning"] == "Short wavelengths scatter more."
+    assert (answer["model"], answer["params"]) == ("deepseek-flash", {"temperature": 0.3})
+    assert answer["usage"] == {"prompt_tokens": 12, "completion_tokens": 3}
+    assert (answer["finish_reason"], answer["status"], answer["cost"]) == ("stop", "complete", 1e-4)
+    assert messages[3]["status"] == "interrupted" and messages[3]["content"] == "Sunlight hits"
+    assert messages[5]["status"] == "error" and messages[5]["error"] == "HTTP 500"
+    # Still streaming: exported with what was received, as a partial answer.
+    assert messages[7]["status"] == "interrupted"
+    assert (messages[7]["content"], messages[7]["reasoning"]) == ("Partial while", "still thinking")
+    assert [m["created"] for m in messages] == sorted(m["created"] for m in messages)
+
+
+def test_export_resolves_prefixes(db_path: Path, ids) -> None:
+    with Store.open(db_path, new_id=ids).store as s:
+        one = s.create_conversation(title="one")
+        s.create_conversation(title="two")
+        assert s.export_json(one.id[:-1] + "1")["id"] == one.id
+        with pytest.raises(AmbiguousIdError):
+            s.export_markdown("c0ffee")
+        with pytest.raises(NotFoundError):
+            s.export_json("nope")
+
+
+def test_markdown_export_is_readable(store: Store) -> None:
+    cid = make_conversation(store)
+    text = store.export_markdown(cid)
+    assert text.startswith("# Why is the sky blue?\n")
+    assert f"`{cid}`" in text
+    assert "## System prompt\n\n> You are terse." in text
+    assert "## User · " in text and "## Assistant · `deepseek-flash` · " in text
+    assert "<details>\n<summary>Reasoning</summary>\n\nShort wavelengths scatter more." in text
+    assert "Rayleigh scattering." in text
+    assert "**Interrupted**" in text and "**Error**: HTTP 500" in text
+    assert text.index("Why is the sky blue?") < text.index("Rayleigh") < text.index("Longer")
+    assert text.endswith("\n") and "\n\n\n" not in text
+
+
+def test_markdown_of_an_untitled_empty_conversation(store: Store) -> None:
+    conv = store.create_conversation()
+    text = store.export_markdown(conv.id)
+    assert text.startswith("# Untitled conversation")
+
+
+def test_markdown_notes_a_length_cut(store: Store) -> None:
+    conv = store.create_conversation()
+    _, a = store.begin_turn(conv.id, user_content="q", model="m", params={})
+    store.finish_message(
+        a.id, content="cut", reasoning=None, status="complete", finish_reason="length"
+    )
+    assert "max_tokens" in store.export_markdown(conv.id)
+
+
+def test_import_round_trip_into_another_database(store: Store, tmp_path: Path) -> None:
+    cid = make_conversation(store)
+    exported = store.export_json(cid)
+    with Store.open(tmp_path / "other.db").store as other:
+        imported = other.import_json(json.loads(json.dumps(exported)))
+        assert imported.id == cid
+        assert other.export_json(cid) == exported
+        assert other.list_conversations(search="rayleigh")[0].id == cid
+
+
+def test_import_into_the_same_database_gets_a_new_id(store: Store) -> None:
+    cid = make_conversation(store)
+    exported = store.export_json(cid)
+    copy = store.import_json(exported)
+    assert copy.id != cid
+    again = store.export_json(copy.id)
+    assert {**again, "id": cid} == exported
+    assert len(store.list_conversations()) == 2
+
+
+def test_minimal_import(store: Store, clock) -> None:
+    conv = store.import_json({"messages": [{"role": "user", "content": "hi"}]})
+    assert conv.title == "" and conv.params == {} and conv.system is None
+    (msg,) = store.messages(conv.id)
+    assert (msg.role, msg.content, msg.status, msg.created) == (
+        "user",
+        "hi",
+        "complete",
+        conv.created,
+    )
+
+
+def test_import_normalises_times_and_streaming(store: Store) -> None:
+    conv = store.import_json(
+        {
+            "title": "t",
+            "created": "2025-03-04T05:06:07+02:00",
+            "messages": [{"role": "assistant", "content": "part", "status": "streaming"}],
+        }
+    )
+    assert conv.created == conv.updated == "2025-03-04T03:06:07.000Z"
+    assert store.messages(conv.id)[0].status == "interrupted"
+
+
+BAD: list[tuple[Any, str]] = [
+    ([], "top level"),
+    ("text", "top level"),
+    ({}, "messages"),
+    ({"messages": {}}, "messages"),
+    ({"format": "other/9", "messages": []}, "format"),
+    ({"id": 5, "messages": []}, "id"),
+    ({"id": "  ", "messages": []}, "id"),
+    ({"title": 3, "messages": []}, "title"),
+    ({"params": [1], "messages": []}, "params"),
+    ({"created": "yesterday", "messages": []}, "created"),
+    ({"messages": ["hi"]}, r"messages\[0\]"),
+    ({"messages": [{"role": "bot", "content": "x"}]}, r"messages\[0\]\.role"),
+    ({"messages": [{"role": "user", "content": 5}]}, r"messages\[0\]\.content"),
+    ({"messages": [{"role": "user", "content": "", "status": "done"}]}, "status"),
+    ({"messages": [{"role": "user", "content": "", "cost": "1"}]}, "cost"),
+    ({"messages": [{"role": "user", "content": "", "cost": True}]}, "cost"),
+    ({"messages": [{"role": "user", "content": "", "usage": 3}]}, "usage"),
+    ({"messages": [{"role": "user", "content": "", "attachments": "a"}]}, "attachments"),
+    ({"messages": [{"role": "user", "content": "", "reasoning": 1}]}, "reasoning"),
+]
+
+
+@pytest.mark.parametrize(("data", "where"), BAD)
+def test_invalid_imports_are_refused_clearly(store: Store, data: Any, where: str) -> None:
+    with pytest.raises(InvalidImportError, match=f"not a deepseek-tui export: .*{where}"):
+        store.import_json(data)
+    assert store.list_conversations() == []
+
+
+def test_invalid_message_late_in_the_list_writes_nothing(store: Store) -> None:
+    data = {"messages": [{"role": "user", "content": "ok"}] * 5 + [{"role": "x"}]}
+    with pytest.raises(InvalidImportError, match=r"messages\[5\]"):
+        store.import_json(data)
+    assert store.list_conversations() == []

@@ -1,0 +1,159 @@
+"""Schema upgrades from a real version-1 database, failed upgrades, newer databases."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from deepseek_tui.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    ReadOnlyError,
+    Store,
+    StoreError,
+)
+
+
+def raw_query(path: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def build_v1(path: Path) -> dict[str, str]:
+    """A version-1 database (base tables only, no search) with some history."""
+    opened = Store.open(path, migrations=MIGRATIONS[:1])
+    assert opened.notices == ()
+    with opened.store as s:
+        first = s.create_conversation(title="Norwegian weather", model="old-model")
+        _, a = s.begin_turn(first.id, user_content="Does Bergen get rain?", model="m", params={})
+        s.finish_message(a.id, content="Constantly, fjords.", reasoning="r", status="complete")
+        second = s.create_conversation()
+        _, b = s.begin_turn(second.id, user_content="Bake bread", model="m", params={"t": 1})
+        s.checkpoint(b.id, "Knead the dough", None)
+    assert raw_query(path, "PRAGMA user_version") == [(1,)]
+    names = {r[0] for r in raw_query(path, "SELECT name FROM sqlite_schema")}
+    assert "messages_fts" not in names and "conversations" in names
+    return {"weather": first.id, "bread": second.id}
+
+
+def test_upgrade_from_v1_keeps_data_backfills_search_and_backs_up(db_path: Path) -> None:
+    made = build_v1(db_path)
+    opened = Store.open(db_path)
+    assert len(opened.notices) == 1 and "v1 to v2" in opened.notices[0]
+    with opened.store as s:
+        assert raw_query(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        assert [c.id for c in s.list_conversations()] == [made["bread"], made["weather"]]
+        assert s.get_conversation(made["weather"]).title == "Norwegian weather"
+        bread = s.messages(made["bread"])
+        assert bread[1].content == "Knead the dough" and bread[1].status == "streaming"
+        # Backfilled: old titles and old message text are searchable.
+        assert [c.id for c in s.list_conversations(search="norwegian")] == [made["weather"]]
+        assert [c.id for c in s.list_conversations(search="fjords")] == [made["weather"]]
+        assert [c.id for c in s.list_conversations(search="knead")] == [made["bread"]]
+        # And new writes keep the index in sync.
+        _, a = s.begin_turn(made["bread"], user_content="Rye instead?", model="m", params={})
+        assert [c.id for c in s.list_conversations(search="rye")] == [made["bread"]]
+
+    backups = list(db_path.parent.glob("conversations.db.bak-v1-*"))
+    assert len(backups) == 1
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    assert raw_query(backups[0], "PRAGMA user_version") == [(1,)]
+    assert raw_query(backups[0], "SELECT count(*) FROM messages") == [(4,)]
+
+    # Opening again: nothing pending, no new backup, no notice.
+    again = Store.open(db_path)
+    again.store.close()
+    assert again.notices == ()
+    assert len(list(db_path.parent.glob("conversations.db.bak-*"))) == 1
+
+
+def test_fresh_database_gets_no_backup(db_path: Path) -> None:
+    opened = Store.open(db_path)
+    opened.store.close()
+    assert opened.notices == ()
+    assert list(db_path.parent.glob("*.bak-*")) == []
+
+
+def _snapshot(path: Path) -> tuple[object, ...]:
+    return (
+        raw_query(path, "PRAGMA user_version"),
+        raw_query(path, "SELECT type, name, sql FROM sqlite_schema ORDER BY name"),
+        raw_query(path, "SELECT * FROM conversations ORDER BY id"),
+        raw_query(path, "SELECT * FROM messages ORDER BY id"),
+    )
+
+
+def test_failing_migration_rolls_back_and_leaves_the_database_as_it_was(db_path: Path) -> None:
+    build_v1(db_path)
+    before = _snapshot(db_path)
+
+    def half_done_then_fail(conn: sqlite3.Connection) -> None:
+        MIGRATIONS[1].apply(conn)  # creates the FTS tables and triggers…
+        conn.execute("UPDATE conversations SET title = 'clobbered'")
+        raise RuntimeError("disk gremlins")  # …then dies
+
+    broken = [MIGRATIONS[0], Migration(2, "search", half_done_then_fail)]
+    with pytest.raises(StoreError) as info:
+        Store.open(db_path, migrations=broken)
+    message = str(info.value)
+    assert "schema v2" in message and "disk gremlins" in message
+    assert "left unchanged at v1" in message and "backup" in message
+    assert str(db_path) in message and "Traceback" not in message
+    assert _snapshot(db_path) == before
+
+    # The real migrations still work afterwards.
+    with Store.open(db_path).store as s:
+        assert len(s.list_conversations(search="norwegian")) == 1
+
+
+def test_a_later_step_failing_keeps_the_earlier_ones(db_path: Path) -> None:
+    build_v1(db_path)
+    bad_sql = Migration(3, "bad sql", lambda conn: conn.execute("SELECT * FROM nowhere"))
+    with pytest.raises(StoreError, match="schema v3.*no such table: nowhere.*unchanged at v2"):
+        Store.open(db_path, migrations=[*MIGRATIONS, bad_sql])
+    assert raw_query(db_path, "PRAGMA user_version") == [(2,)]
+    with Store.open(db_path).store as s:
+        assert len(s.list_conversations()) == 2
+
+
+def test_newer_database_opens_read_only(db_path: Path) -> None:
+    with Store.open(db_path).store as s:
+        conv = s.create_conversation(title="from the future")
+        _, a = s.begin_turn(conv.id, user_content="q", model="m", params={})
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = _snapshot(db_path)
+
+    opened = Store.open(db_path)
+    assert opened.read_only and opened.store.read_only
+    assert len(opened.notices) == 1
+    notice = opened.notices[0]
+    assert "created by a newer deepseek-tui" in notice and "opened read-only" in notice
+    with opened.store as s:
+        assert [c.title for c in s.list_conversations()] == ["from the future"]
+        assert len(s.messages(conv.id)) == 2
+        assert s.export_json(conv.id)["title"] == "from the future"
+        assert s.recover_interrupted() == 0
+        writes = [
+            lambda: s.create_conversation(title="x"),
+            lambda: s.begin_turn(conv.id, user_content="q", model="m", params={}),
+            lambda: s.checkpoint(a.id, "x", None),
+            lambda: s.finish_message(a.id, content="x", reasoning=None, status="complete"),
+            lambda: s.rename(conv.id, "y"),
+            lambda: s.delete_conversation(conv.id),
+            lambda: s.import_json({"messages": []}),
+        ]
+        for write in writes:
+            with pytest.raises(ReadOnlyError, match="newer deepseek-tui") as info:
+                write()
+            assert isinstance(info.value, StoreError) and str(db_path) in str(info.value)
+    assert _snapshot(db_path) == before
+    assert list(db_path.parent.glob("*.bak-*")) == []
