@@ -1,6 +1,17 @@
 """Async DeepSeek client on httpx: requests, SSE stream -> typed events, errors,
-retries, ``/models`` and ``/user/balance``. Imports no Textual."""
+retries, ``/models`` and ``/user/balance``. Imports no Textual.
 
+Typical use::
+
+    async with DeepSeekClient(base_url, api_key) as client:
+        async with contextlib.aclosing(client.stream_chat(request)) as events:
+            async for event in events:
+                ...
+
+Everything a caller needs is exported here; the ``_modules`` are private.
+"""
+
+from deepseek_tui.api._client import DEFAULT_USER_AGENT, DeepSeekClient, normalize_base_url
 from deepseek_tui.api._errors import (
     APIError,
     AuthenticationError,
@@ -17,6 +28,11 @@ from deepseek_tui.api._errors import (
     Timeout,
     UnexpectedResponse,
 )
+from deepseek_tui.api._fold import StreamAccumulator, collect
+from deepseek_tui.api._retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
+from deepseek_tui.api._sse import Comment, SSEDecoder
+from deepseek_tui.api._think import ThinkSplitter, split_think
+from deepseek_tui.api._timeouts import Timeouts
 from deepseek_tui.api._types import (
     OMITTABLE_PARAMS,
     Balance,
@@ -37,7 +53,9 @@ from deepseek_tui.api._types import (
 )
 
 __all__ = [
+    "DEFAULT_USER_AGENT",
     "OMITTABLE_PARAMS",
+    "RETRY_STATUSES",
     "APIError",
     "AuthenticationError",
     "BadRequest",
@@ -46,8 +64,10 @@ __all__ = [
     "ChatMessage",
     "ChatRequest",
     "ChatResult",
+    "Comment",
     "ConnectionFailed",
     "ContentDelta",
+    "DeepSeekClient",
     "Finish",
     "HTTPStatusError",
     "InsufficientBalance",
@@ -59,12 +79,21 @@ __all__ = [
     "Queued",
     "RateLimited",
     "ReasoningDelta",
+    "RetryPolicy",
+    "SSEDecoder",
     "ServerError",
     "Started",
+    "StreamAccumulator",
     "StreamError",
     "StreamEvent",
+    "ThinkSplitter",
     "Timeout",
+    "Timeouts",
     "ToolCallDelta",
     "UnexpectedResponse",
     "Usage",
+    "collect",
+    "normalize_base_url",
+    "parse_retry_after",
+    "split_think",
 ]

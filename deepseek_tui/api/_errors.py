@@ -56,12 +56,16 @@ class APIError(Exception):
 
 
 class ConnectionFailed(APIError):
+    """Could not reach the host (refused, DNS, reset before a reply); worth a retry."""
+
     @property
     def retryable(self) -> bool:
         return True
 
 
 class Timeout(APIError):
+    """A deadline passed; ``phase`` says which (see ``Timeouts``), partial text is kept."""
+
     def __init__(
         self,
         message: str,
@@ -85,6 +89,8 @@ class Timeout(APIError):
 
 
 class HTTPStatusError(APIError):
+    """The host answered with an error status; ``server_message`` is its own words."""
+
     def __init__(
         self,
         message: str,
@@ -107,35 +113,35 @@ class HTTPStatusError(APIError):
 
 
 class AuthenticationError(HTTPStatusError):
-    pass
+    """401: the API key is missing or invalid; ask the user for a new one."""
 
 
 class InsufficientBalance(HTTPStatusError):
-    pass
+    """402 (or a host's 403 about balance/quota): the account needs money."""
 
 
 class BadRequest(HTTPStatusError):
-    pass
+    """400 / 422: the host refused the request as sent; retrying will not help."""
 
 
 class ModelNotFound(BadRequest):
-    pass
+    """The host does not offer the requested model id (400 ``Model Not Exist``)."""
 
 
 class PermissionDenied(HTTPStatusError):
-    pass
+    """403: the key may not use this model or endpoint."""
 
 
 class NotFound(HTTPStatusError):
-    pass
+    """404: usually a wrong base URL."""
 
 
 class RateLimited(HTTPStatusError):
-    pass
+    """429: too many requests or too much concurrency; ``retry_after`` if given."""
 
 
 class ServerError(HTTPStatusError):
-    pass
+    """5xx: the host failed or is overloaded; worth a retry later."""
 
 
 class UnexpectedResponse(APIError):
@@ -167,6 +173,8 @@ class UnexpectedResponse(APIError):
 
 
 class StreamError(APIError):
+    """The answer broke after it began; ``partial_content`` holds what arrived."""
+
     @property
     def retryable(self) -> bool:
         return True

@@ -157,11 +157,15 @@ class Queued:
 
 @dataclass(frozen=True, slots=True)
 class ReasoningDelta:
+    """A fragment of the model's reasoning (any of the three wire dialects)."""
+
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class ContentDelta:
+    """A fragment of the answer text, raw (sanitize before display)."""
+
     text: str
 
 
@@ -198,15 +202,21 @@ class Usage:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Usage:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
+        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        fields: dict[str, Any] = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**fields)
 
 
 @dataclass(frozen=True, slots=True)
 class Finish:
     """The model stopped: ``stop``, ``length``, ``content_filter``, ``tool_calls``,
-    ``insufficient_system_resource`` (or whatever a host sends)."""
+    ``insufficient_system_resource`` (or whatever a host sends).
+
+    It is the last event of a complete stream (after ``Usage``)."""
 
     reason: str
+    model: str | None = None
+    """The model id the host reports for the answer (may differ from the request's alias)."""
 
 
 StreamEvent = Started | Queued | ReasoningDelta | ContentDelta | ToolCallDelta | Usage | Finish
