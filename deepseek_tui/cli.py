@@ -34,6 +34,14 @@ run 'deepseek-tui paths' to see which files are in use.
 class Failure(Exception):
     """A command failed in a way the user can act on; ``str()`` is the one line shown."""
 
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(Failure):
+    """Wrong use of a command that argparse cannot see."""
+
+    exit_code = EXIT_USAGE
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -186,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except Failure as exc:
-        return _fail(str(exc))
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -211,11 +219,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     return handlers[command](args, sys.stdout)
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int) -> int:
     from deepseek_tui.sanitize import clean
 
     print(f"deepseek-tui: {clean(message)}", file=sys.stderr)
-    return EXIT_FAILURE
+    return code
 
 
 def _silence_stdout() -> None:

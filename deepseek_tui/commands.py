@@ -4,13 +4,22 @@ an output stream, and returns an exit status or raises :class:`cli.Failure`."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import sys
-from typing import TextIO
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TextIO
 
-from deepseek_tui.cli import EXIT_OK, Failure
+from deepseek_tui.cli import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.config import ConfigError, Settings, load_settings
 from deepseek_tui.paths import Paths
+from deepseek_tui.sanitize import clean
+
+if TYPE_CHECKING:
+    from deepseek_tui.chat import Turn
+    from deepseek_tui.models import Catalog
+    from deepseek_tui.store import Conversation, Store
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
@@ -45,30 +54,320 @@ def paths(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _not_yet(name: str) -> Failure:
-    return Failure(f"'{name}' is not available yet in this version")
+def _open_store(paths: Paths) -> Store:
+    """Open the conversation database; its notices go to stderr."""
+    from deepseek_tui.store import Store, StoreError
+
+    try:
+        opened = Store.open(paths.database)
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    for notice in opened.notices:
+        print(f"deepseek-tui: {clean(notice)}", file=sys.stderr)
+    return opened.store
+
+
+def _read_prompt(args: argparse.Namespace) -> str:
+    prompt: str | None = args.prompt
+    if prompt is None or prompt == "-":
+        if prompt is None and sys.stdin.isatty():
+            raise UsageError("no prompt: pass PROMPT or pipe text on stdin")
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        raise UsageError("the prompt is empty")
+    return prompt
 
 
 def ask(args: argparse.Namespace, out: TextIO) -> int:
-    _settings(args, Paths.resolve())
-    raise _not_yet("ask")
+    """Stream one answer to stdout (or one JSON object), saving it unless --no-save."""
+    paths_ = Paths.resolve()
+    settings = _settings(args, paths_)
+    if args.attach:
+        raise Failure("--attach is not available yet in this version")
+    prompt = _read_prompt(args)
+    key = settings.api_key()
+    if not key:
+        raise Failure(
+            "no API key: set DEEPSEEK_API_KEY, or run deepseek-tui once to enter and save one"
+        )
+    return asyncio.run(_ask(args, out, settings, paths_, prompt, key))
+
+
+async def _ask(
+    args: argparse.Namespace,
+    out: TextIO,
+    settings: Settings,
+    paths_: Paths,
+    prompt: str,
+    key: str,
+) -> int:
+    from deepseek_tui.api import ContentDelta, ReasoningDelta
+    from deepseek_tui.chat import (
+        RetiredModel,
+        Turn,
+        TurnError,
+        TurnSettings,
+        client_for,
+        default_model,
+        recover_crashed_turns,
+        with_overrides,
+    )
+    from deepseek_tui.sanitize import StreamSanitizer
+
+    catalog = _catalog(settings)
+    store = None if args.no_save else _open_store(paths_)
+    try:
+        if store is not None:
+            recover_crashed_turns(store)
+        conversation = _conversation_to_continue(args, store)
+        base = (
+            TurnSettings.from_params(
+                conversation.model or default_model(settings, catalog), conversation.params
+            )
+            if conversation is not None
+            else TurnSettings.from_generation(default_model(settings, catalog), settings.generation)
+        )
+        turn_settings = with_overrides(
+            base,
+            model=getattr(args, "model", None),
+            thinking=None if args.thinking is None else args.thinking == "on",
+            effort=args.effort,
+            temperature=args.temperature,
+            top_p=args.top_p,
+            max_tokens=args.max_tokens,
+        )
+        async with client_for(settings, key) as client:
+            turn = Turn(
+                client=client,
+                store=store,
+                catalog=catalog,
+                host=settings.active.catalog_host,
+                prompt=prompt,
+                settings=turn_settings,
+                conversation=conversation,
+                system=args.system
+                if args.system is not None
+                else settings.generation.system_prompt,
+                provider=settings.provider,
+            )
+            content_out = StreamSanitizer()
+            reasoning_out = StreamSanitizer()
+            stream_text = not args.json
+            error: str | None = None
+            reasoning_closed = False
+            try:
+                async for event in turn.events():
+                    if turn.prepared is not None and turn.prepared.dropped:
+                        dropped = ", ".join(turn.prepared.dropped)
+                        print(
+                            f"deepseek-tui: note: {turn_settings.model} ignores {dropped} while "
+                            "thinking; left out of the request",
+                            file=sys.stderr,
+                        )
+                        turn.prepared = replace(turn.prepared, dropped=())
+                    if isinstance(event, ContentDelta) and stream_text:
+                        if args.reasoning and turn.outcome.reasoning and not reasoning_closed:
+                            # Reasoning is done: end its line before the answer goes on.
+                            sys.stderr.write(reasoning_out.flush() + "\n")
+                            sys.stderr.flush()
+                            reasoning_closed = True
+                        out.write(content_out.feed(event.text))
+                        out.flush()
+                    elif isinstance(event, ReasoningDelta) and args.reasoning and stream_text:
+                        sys.stderr.write(reasoning_out.feed(event.text))
+                        sys.stderr.flush()
+            except RetiredModel as exc:
+                spec = exc.spec
+                hint = f"--model {spec.successor}"
+                if spec.successor_thinking is not None:
+                    hint += " --thinking " + ("on" if spec.successor_thinking else "off")
+                raise Failure(f"{exc}; try: {hint}") from None
+            except TurnError as exc:
+                error = str(exc)
+        outcome = turn.outcome
+        if stream_text:
+            tail = content_out.flush()
+            if args.reasoning and turn.outcome.reasoning and not reasoning_closed:
+                sys.stderr.write(reasoning_out.flush() + "\n")
+            if outcome.content or tail:
+                out.write(tail)
+                if not (outcome.content + tail).endswith("\n"):
+                    out.write("\n")
+                out.flush()
+        else:
+            out.write(json.dumps(_ask_json(turn, error), ensure_ascii=False) + "\n")
+        for note in outcome.notes:
+            print(f"deepseek-tui: warning: {note}", file=sys.stderr)
+        if error is not None:
+            raise Failure(error)
+        if outcome.status == "error":
+            return EXIT_FAILURE
+        return EXIT_OK
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _ask_json(turn: Turn, error: str | None) -> dict[str, Any]:
+    o = turn.outcome
+    data: dict[str, Any] = {
+        "content": clean(o.content),
+        "reasoning": clean(o.reasoning) if o.reasoning else None,
+        "model": o.model,
+        "finish_reason": o.finish_reason,
+        "usage": o.usage.to_dict() if o.usage else None,
+        "conversation_id": o.conversation_id,
+        "cost": o.cost,
+        "status": o.status,
+    }
+    if error is not None:
+        data["error"] = error
+    return data
+
+
+def _conversation_to_continue(args: argparse.Namespace, store: Store | None) -> Conversation | None:
+    resume = getattr(args, "resume", None)
+    cont = getattr(args, "continue_", False)
+    if not (resume or cont):
+        return None
+    if store is None:
+        raise UsageError("--no-save cannot continue a saved conversation")
+    from deepseek_tui.store import StoreError
+
+    try:
+        if resume:
+            return store.get_conversation(resume)
+        latest = store.latest_conversation()
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    if latest is None:
+        raise Failure("there is no saved conversation to continue yet")
+    return latest
+
+
+def _catalog(settings: Settings) -> Catalog:
+    from deepseek_tui.models import Catalog, CatalogError
+
+    try:
+        return Catalog.load(settings.models)
+    except CatalogError as exc:
+        raise Failure(f"{settings.source}: {exc}") from None
 
 
 def history(args: argparse.Namespace, out: TextIO) -> int:
-    _settings(args, Paths.resolve())
-    raise _not_yet("history")
+    """List saved conversations, newest first."""
+    paths_ = Paths.resolve()
+    _settings(args, paths_)
+    store = _open_store(paths_)
+    try:
+        rows = store.list_conversations(search=args.search)
+    finally:
+        store.close()
+    if args.json:
+        out.write(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if not rows:
+        print("no conversations" + (" match" if args.search else " yet"), file=sys.stderr)
+        return EXIT_OK
+    for r in rows:
+        title = clean(r.title).replace("\n", " ") or "(untitled)"
+        updated = r.updated[:16].replace("T", " ")
+        out.write(f"{r.id}  {updated}  {clean(r.model or '-'):<20}  {title}\n")
+    return EXIT_OK
 
 
 def export(args: argparse.Namespace, out: TextIO) -> int:
-    _settings(args, Paths.resolve())
-    raise _not_yet("export")
+    """Print one conversation as Markdown or JSON."""
+    from deepseek_tui.store import StoreError
+
+    paths_ = Paths.resolve()
+    _settings(args, paths_)
+    store = _open_store(paths_)
+    try:
+        conversation = store.get_conversation(args.id)
+        if args.format == "json":
+            data = store.export_json(conversation.id)
+            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        else:
+            text = clean(store.export_markdown(conversation.id))
+            out.write(text if text.endswith("\n") else text + "\n")
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        store.close()
+    return EXIT_OK
 
 
 def models(args: argparse.Namespace, out: TextIO) -> int:
-    _settings(args, Paths.resolve())
-    raise _not_yet("models")
+    """The host's model ids joined with what the catalog knows about them."""
+    settings = _settings(args, Paths.resolve())
+    key = settings.api_key()
+    if not key:
+        raise Failure("no API key: set DEEPSEEK_API_KEY, or run deepseek-tui once to enter one")
+    return asyncio.run(_models(args, out, settings, key))
+
+
+async def _models(args: argparse.Namespace, out: TextIO, settings: Settings, key: str) -> int:
+    from datetime import UTC, datetime
+
+    from deepseek_tui.api import APIError
+    from deepseek_tui.chat import client_for
+
+    catalog = _catalog(settings)
+    host = settings.active.catalog_host
+    try:
+        async with client_for(settings, key) as client:
+            offered = await client.list_models()
+    except APIError as exc:
+        raise Failure(exc.message) from None
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for info in offered:
+        spec = catalog.lookup(info.id, host)
+        price = spec.price_at(now)
+        rows.append(
+            {
+                "id": clean(info.id),
+                "known": spec.known,
+                "label": spec.label,
+                "context": spec.context,
+                "max_output": spec.max_output,
+                "thinking": spec.thinking,
+                "retired": spec.is_retired(now),
+                "price": None
+                if price is None
+                else {
+                    "currency": price.currency,
+                    "cache_hit": price.hit,
+                    "cache_miss": price.miss,
+                    "output": price.output,
+                    "peak": price.peak,
+                },
+            }
+        )
+    if args.json:
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    out.write(f"{'model':<32} {'context':>9}  {'thinking':<10}  price per 1M (hit/miss/out)\n")
+    for row in rows:
+        context = f"{row['context'] // 1000}K" if row["context"] else "?"
+        p = row["price"]
+        price_text = (
+            f"{p['currency']} {p['cache_hit']:g}/{p['cache_miss']:g}/{p['output']:g}"
+            + (" (peak)" if p["peak"] else "")
+            if p
+            else "unknown"
+        )
+        flag = " (not in catalog)" if not row["known"] else ""
+        flag += " (retired)" if row["retired"] else ""
+        out.write(f"{row['id']:<32} {context:>9}  {row['thinking']:<10}  {price_text}{flag}\n")
+    return EXIT_OK
 
 
 def tui(args: argparse.Namespace, out: TextIO) -> int:
-    _settings(args, Paths.resolve())
-    raise Failure("the chat TUI is not available yet in this version; try 'deepseek-tui ask'")
+    """Open the chat TUI (Textual is imported only here)."""
+    paths_ = Paths.resolve()
+    settings = _settings(args, paths_)
+    from deepseek_tui.ui import run_app
+
+    return run_app(settings, paths_, resume=args.resume, continue_=args.continue_, demo=args.demo)

@@ -1,0 +1,427 @@
+"""One conversation turn, UI-free.
+
+A :class:`Turn` builds the request from the stored conversation and the turn's
+settings (applying the model catalog: thinking, effort, parameters the model
+ignores, reasoning pass-back), streams the answer, and persists as it goes:
+
+1. before the request, the user message and an assistant placeholder
+   (``streaming``) are written in one transaction;
+2. while streaming, the partial answer is checkpointed at least every
+   ``checkpoint_interval`` seconds, so a crash loses at most that much;
+3. at the end the message gets its final state: ``complete``, ``interrupted``
+   (the user stopped it, or the stream broke after text arrived) or ``error``,
+   with usage, cost and the error text.
+
+The TUI and ``ask`` both consume :meth:`Turn.events` and render the deltas;
+neither touches the store or the client for the turn itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from deepseek_tui.api import (
+    APIError,
+    ChatMessage,
+    ChatRequest,
+    ContentDelta,
+    DeepSeekClient,
+    Finish,
+    InsufficientBalance,
+    ModelNotFound,
+    ReasoningDelta,
+    StreamEvent,
+    Timeouts,
+    Usage,
+)
+from deepseek_tui.config import Generation, Settings
+from deepseek_tui.models import SAMPLING_PARAMS, Catalog, ModelSpec
+from deepseek_tui.store import Conversation, Message, Store
+
+#: How a request's finish reason maps to the stored status.
+_FINISH_STATUS = {"insufficient_system_resource": "error"}
+_FINISH_NOTES = {
+    "length": "the answer was cut off at max_tokens (or the context limit)",
+    "content_filter": "the host's content filter stopped the answer",
+    "insufficient_system_resource": "the server ran out of capacity and cut the answer short;"
+    " retry",
+}
+
+
+#: A ``streaming`` row untouched for this long was left by a crash: live turns
+#: checkpoint (or heartbeat) every second, so younger rows may belong to another
+#: process that is streaming right now.
+RECOVER_AFTER = timedelta(seconds=30)
+
+
+def recover_crashed_turns(store: Store) -> int:
+    """Mark answers a crash left ``streaming`` as ``interrupted`` (at start-up)."""
+    return store.recover_interrupted(older_than=RECOVER_AFTER)
+
+
+class TurnError(Exception):
+    """A turn could not run or failed; ``str()`` is one line a person can act on."""
+
+    def __init__(self, message: str, *, cause: APIError | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+class RetiredModel(TurnError):
+    """The chosen id is retired on this host; ``spec`` names the successor."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        hint = spec.retirement_message()
+        super().__init__(f"{hint} (the host answers HTTP 400 for the old id)")
+        self.spec = spec
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSettings:
+    """The settings a conversation remembers and every answer is produced with.
+
+    ``None`` means "the model's own default" and is not sent.
+    """
+
+    model: str
+    thinking: bool | None = None
+    effort: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    json_mode: bool = False
+
+    def to_params(self) -> dict[str, Any]:
+        """What is stored with the conversation and each answer (no model)."""
+        data = asdict(self)
+        data.pop("model")
+        return {k: v for k, v in data.items() if v is not None and v is not False}
+
+    @classmethod
+    def from_params(cls, model: str, params: Mapping[str, Any]) -> TurnSettings:
+        known = {f.name for f in fields(cls)} - {"model"}
+        return cls(model=model, **{k: v for k, v in params.items() if k in known})
+
+    @classmethod
+    def from_generation(cls, model: str, g: Generation) -> TurnSettings:
+        return cls(
+            model=model,
+            thinking=g.thinking,
+            effort=g.effort,
+            temperature=g.temperature,
+            top_p=g.top_p,
+            max_tokens=g.max_tokens,
+            presence_penalty=g.presence_penalty,
+            frequency_penalty=g.frequency_penalty,
+            json_mode=g.json_mode,
+        )
+
+
+def default_model(settings: Settings, catalog: Catalog) -> str:
+    """The configured model, else the provider's, else the catalog's for the host."""
+    return (
+        settings.model
+        or settings.active.model
+        or catalog.default_model(settings.active.catalog_host)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    request: ChatRequest
+    spec: ModelSpec
+    thinking: bool
+    dropped: tuple[str, ...]
+    """Parameters the user set that the model ignores in this mode (left out)."""
+
+
+def prepare_request(
+    *,
+    spec: ModelSpec,
+    settings: TurnSettings,
+    system: str | None,
+    history: list[Message],
+    prompt: str,
+) -> PreparedRequest:
+    """Turn stored history plus the new prompt into a request for ``spec``.
+
+    Replayed history is byte-identical between turns (so DeepSeek's prefix cache
+    keeps hitting): the same stored text in the same order. An exchange whose
+    answer failed before any text is left out entirely, so the model never sees
+    an empty assistant message or two user messages in a row.
+    """
+    thinking = spec.thinks(settings.thinking)
+    messages: list[ChatMessage] = []
+    if system:
+        messages.append(ChatMessage("system", system))
+    messages.extend(_replayable(history))
+    messages.append(ChatMessage("user", prompt))
+
+    ignored = spec.ignored(thinking)
+    dropped = tuple(
+        p for p in (*SAMPLING_PARAMS, "logprobs") if p in ignored and getattr(settings, p, None)
+    )
+    request = ChatRequest(
+        model=settings.model,
+        messages=tuple(messages),
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        max_tokens=settings.max_tokens,
+        presence_penalty=settings.presence_penalty,
+        frequency_penalty=settings.frequency_penalty,
+        json_mode=settings.json_mode,
+        thinking=thinking if spec.thinking == "switchable" else None,
+        reasoning_effort=spec.effort(settings.effort) if thinking else None,
+        passback=spec.passback,
+        omit=ignored,
+    )
+    return PreparedRequest(request, spec, thinking, dropped)
+
+
+def _replayable(history: list[Message]) -> list[ChatMessage]:
+    out: list[ChatMessage] = []
+    pending_user: ChatMessage | None = None
+    for m in history:
+        if m.role == "user":
+            if pending_user is not None:
+                out.append(pending_user)
+            pending_user = ChatMessage("user", m.content)
+        elif m.role == "assistant":
+            if not m.content:
+                pending_user = None  # a failed exchange: drop the question too
+                continue
+            if pending_user is not None:
+                out.append(pending_user)
+                pending_user = None
+            out.append(ChatMessage("assistant", m.content, reasoning=m.reasoning))
+        elif m.role == "system":
+            continue
+    if pending_user is not None:
+        out.append(pending_user)
+    return out
+
+
+@dataclass
+class TurnOutcome:
+    """What a turn produced, whole or in part."""
+
+    content: str = ""
+    reasoning: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    cost: float | None = None
+    status: str = "streaming"
+    error: str | None = None
+    model: str = ""
+    conversation_id: str | None = None
+    assistant_message_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Turn:
+    """One exchange: the user's prompt, the model's answer, persisted as it streams.
+
+    Use ``async for event in turn.events(): ...``; afterwards ``turn.outcome``
+    holds the result. Cancelling the consuming task (Esc, Ctrl+C) or leaving the
+    loop early stops the request and stores the partial answer as
+    ``interrupted``. Failures are raised as :class:`TurnError` after the partial
+    answer is stored.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: DeepSeekClient,
+        store: Store | None,
+        catalog: Catalog,
+        host: str,
+        prompt: str,
+        settings: TurnSettings,
+        conversation: Conversation | None = None,
+        system: str | None = None,
+        provider: str | None = None,
+        checkpoint_interval: float = 1.0,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._catalog = catalog
+        self._host = host
+        self._prompt = prompt
+        self._settings = settings
+        self._conversation = conversation
+        self._system = system if conversation is None else conversation.system
+        self._provider = provider
+        self._interval = checkpoint_interval
+        self._now = now
+        self.spec = catalog.lookup(settings.model, host)
+        self.outcome = TurnOutcome(model=settings.model)
+        self.prepared: PreparedRequest | None = None
+
+    @property
+    def conversation(self) -> Conversation | None:
+        return self._conversation
+
+    def check_model(self) -> None:
+        """Raise :class:`RetiredModel` if the chosen id no longer works on this host."""
+        if self.spec.is_retired(self._now()):
+            raise RetiredModel(self.spec)
+
+    async def events(self) -> AsyncGenerator[StreamEvent, None]:
+        self.check_model()
+        started = self._now()
+        history = await self._begin()
+        self.prepared = prepare_request(
+            spec=self.spec,
+            settings=self._settings,
+            system=self._system,
+            history=history,
+            prompt=self._prompt,
+        )
+        out = self.outcome
+        last_save = time.monotonic()
+        finished = False
+        try:
+            async for event in self._client.stream_chat(self.prepared.request):
+                if isinstance(event, ContentDelta):
+                    out.content += event.text
+                elif isinstance(event, ReasoningDelta):
+                    out.reasoning += event.text
+                elif isinstance(event, Usage):
+                    out.usage = event
+                elif isinstance(event, Finish):
+                    out.finish_reason = event.reason
+                yield event
+                if time.monotonic() - last_save >= self._interval:
+                    # Also a heartbeat while queued: a fresh ``updated`` tells other
+                    # processes starting up that this row is alive (RECOVER_AFTER).
+                    await asyncio.to_thread(self._checkpoint)
+                    last_save = time.monotonic()
+            out.cost = self.spec.cost(out.usage, started) if out.usage else None
+            out.status = _FINISH_STATUS.get(out.finish_reason or "", "complete")
+            note = _FINISH_NOTES.get(out.finish_reason or "")
+            if note:
+                out.notes.append(note)
+                if out.status == "error":
+                    out.error = note
+            self._finish()
+            finished = True
+        except APIError as exc:
+            out.content = out.content or exc.partial_content
+            out.reasoning = out.reasoning or exc.partial_reasoning
+            message = await self._explain(exc)
+            out.status = "interrupted" if out.content else "error"
+            out.error = message
+            self._finish()
+            finished = True
+            raise TurnError(message, cause=exc) from None
+        finally:
+            if not finished:
+                # Cancelled (Esc, Ctrl+C) or the consumer left the loop: keep what arrived.
+                out.status = "interrupted"
+                out.error = out.error or "stopped"
+                self._finish()
+
+    async def _begin(self) -> list[Message]:
+        """Create the conversation if needed, record the prompt and a placeholder."""
+        if self._store is None:
+            return []
+        return await asyncio.to_thread(self._begin_sync)
+
+    def _begin_sync(self) -> list[Message]:
+        store = self._store
+        assert store is not None
+        params = self._settings.to_params()
+        if self._conversation is None:
+            self._conversation = store.create_conversation(
+                title="",
+                model=self._settings.model,
+                params=params,
+                system=self._system or None,
+                provider=self._provider,
+            )
+            history: list[Message] = []
+        else:
+            history = store.messages(self._conversation.id)
+            store.update_conversation(
+                self._conversation.id, model=self._settings.model, params=params
+            )
+        _, assistant = store.begin_turn(
+            self._conversation.id,
+            user_content=self._prompt,
+            model=self._settings.model,
+            params=params,
+        )
+        self.outcome.conversation_id = self._conversation.id
+        self.outcome.assistant_message_id = assistant.id
+        return history
+
+    def _checkpoint(self) -> None:
+        if self._store is not None and self.outcome.assistant_message_id is not None:
+            self._store.checkpoint(
+                self.outcome.assistant_message_id, self.outcome.content, self.outcome.reasoning
+            )
+
+    def _finish(self) -> None:
+        """Write the final state. Synchronous on purpose: it must also run while the
+        task is being cancelled, where awaiting is not reliable."""
+        out = self.outcome
+        if self._store is None or out.assistant_message_id is None:
+            return
+        self._store.finish_message(
+            out.assistant_message_id,
+            content=out.content,
+            reasoning=out.reasoning or None,
+            status=out.status,  # type: ignore[arg-type]
+            finish_reason=out.finish_reason,
+            usage=out.usage.to_dict() if out.usage else None,
+            cost=out.cost,
+            error=out.error,
+            model=self._settings.model,
+        )
+
+    async def _explain(self, exc: APIError) -> str:
+        """The error's message, plus what the host can tell us about it."""
+        message = exc.message
+        try:
+            if isinstance(exc, ModelNotFound):
+                offered = [m.id for m in await self._client.list_models()]
+                if offered:
+                    message += f"; this host offers: {', '.join(offered[:12])}"
+            elif isinstance(exc, InsufficientBalance):
+                balance = await self._client.balance()
+                if balance is not None and balance.infos:
+                    amounts = ", ".join(f"{b.total} {b.currency}" for b in balance.infos)
+                    message += f"; balance: {amounts}; top up at https://platform.deepseek.com"
+        except APIError:
+            pass  # the original failure is what matters; the extra detail is optional
+        return message
+
+
+def client_for(settings: Settings, api_key: str) -> DeepSeekClient:
+    """A client for the active provider with the configured deadlines and retries."""
+    n = settings.network
+    return DeepSeekClient(
+        settings.active.base_url,
+        api_key,
+        timeouts=Timeouts(
+            connect=n.connect_timeout,
+            read=n.read_timeout,
+            first_token=n.first_token_timeout,
+            idle=n.idle_timeout,
+            total=n.total_timeout,
+        ),
+        max_retries=n.max_retries,
+    )
+
+
+def with_overrides(base: TurnSettings, **changes: Any) -> TurnSettings:
+    """``base`` with every non-None change applied."""
+    return replace(base, **{k: v for k, v in changes.items() if v is not None})
