@@ -1,0 +1,168 @@
+"""The application: starts the demo server when asked, gets an API key (first-run
+dialog when there is none), opens one client for the session and shows the chat.
+
+Store, catalog and the conversation to resume arrive ready in a
+:class:`~deepseek_tui.ui.session.Session`; the app owns the network client and
+closes it on exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from deepseek_tui.api import APIError, AuthenticationError, DeepSeekClient
+from deepseek_tui.chat import client_for
+from deepseek_tui.config import ConfigError, Settings, save_api_key
+from deepseek_tui.paths import Paths
+from deepseek_tui.sanitize import clean
+from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen
+from deepseek_tui.ui.screens.first_run import FirstRunScreen
+from deepseek_tui.ui.screens.help import HelpScreen
+from deepseek_tui.ui.session import Session
+from deepseek_tui.ui.widgets.prompt import PromptInput
+
+DEMO_KEY = "sk-demo-offline-0000"
+
+
+class DeepSeekApp(App[int]):
+    """deepseek-tui's TUI. Build it with an open :class:`Session` (see ``run_app``)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "deepseek-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+p", "command_palette", "Palette", id="palette", priority=True, show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Paths,
+        session: Session,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.paths = paths
+        self.session = session
+        self.now = now
+        self.clock = clock
+        self.client: DeepSeekClient | None = None
+        self.demo_server: Any = None
+        self.failure: str | None = None
+        """A message for stderr when the app had to give up."""
+
+    async def on_mount(self) -> None:
+        self.set_keymap(dict(self.settings.keys))
+        for notice in (*self.settings.notices, *self.session.notices):
+            self.notify(clean(notice), severity="warning", timeout=10, markup=False)
+        if self.session.demo:
+            await self._start_demo()
+        key = self.settings.api_key()
+        if key:
+            await self._open_chat(key)
+        else:
+            self.push_screen(
+                FirstRunScreen(self.settings.active.base_url, self._check_key),
+                callback=self._key_entered,
+            )
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        if self.demo_server is not None:
+            await self.demo_server.stop()
+
+    # --- start-up ------------------------------------------------------------------
+
+    async def _start_demo(self) -> None:
+        """Serve canned answers from a loopback server in this loop; no key, no network."""
+        from deepseek_tui.ui.demo import demo_server
+
+        server = demo_server(DEMO_KEY)
+        await server.start()
+        self.demo_server = server
+        providers = dict(self.settings.providers)
+        providers[self.settings.provider] = replace(
+            self.settings.active,
+            base_url=server.base_url,
+            kind="deepseek",
+            api_key=DEMO_KEY,
+            api_key_env=None,
+        )
+        self.settings = replace(self.settings, providers=providers, model=None)
+
+    async def _check_key(self, key: str) -> str | None:
+        """Ask the host whether ``key`` works; save it when it does."""
+        try:
+            async with client_for(self.settings, key) as client:
+                await client.list_models()
+        except AuthenticationError:
+            return "the host rejected this key; check it and paste it again"
+        except APIError as exc:
+            return clean(exc.message)
+        try:
+            await asyncio.to_thread(
+                save_api_key, self.paths.config_file, self.settings.provider, key
+            )
+        except (ConfigError, OSError) as exc:
+            return f"the key works but could not be saved: {clean(str(exc))}"
+        providers = dict(self.settings.providers)
+        providers[self.settings.provider] = replace(self.settings.active, api_key=key)
+        self.settings = replace(self.settings, providers=providers)
+        return None
+
+    async def _key_entered(self, key: str | None) -> None:
+        if key is None:
+            self.failure = "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
+            self.exit(1)
+            return
+        self.notify("API key saved", timeout=3)
+        await self._open_chat(key)
+
+    async def _open_chat(self, key: str) -> None:
+        self.client = client_for(self.settings, key)
+        context = ChatContext(
+            client=self.client,
+            store=self.session.store,
+            catalog=self.session.catalog,
+            settings=self.settings,
+            conversation=self.session.conversation,
+            demo=self.session.demo,
+            now=self.now,
+            clock=self.clock,
+        )
+        await self.push_screen(ChatScreen(context))
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.key_rows()))
+
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        """(what, key, id) for every binding with an id, as currently mapped."""
+        rows: list[tuple[str, str, str]] = []
+        for source in (PromptInput, ChatScreen, DeepSeekApp):
+            for binding in source.BINDINGS:
+                if not isinstance(binding, Binding) or binding.id is None:
+                    continue
+                keys = self._keymap.get(binding.id, binding.key)
+                shown = ", ".join(
+                    self.get_key_display(replace(binding, key=k.strip(), key_display=None))
+                    for k in keys.split(",")
+                )
+                rows.append((binding.description, shown, binding.id))
+        return rows

@@ -1,0 +1,1 @@
+"""Screens: the chat, the help list and the first-run key dialog."""

@@ -1,0 +1,160 @@
+"""One message of the conversation: the user's prompt, the model's answer, or
+an error with the way out.
+
+All text here came from outside (the user, the model, the server); it reaches
+these widgets already sanitized and is shown as plain text or Markdown, never
+as Textual markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
+
+
+class UserMessage(Static):
+    """What the user sent, shown verbatim."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Content(text), classes="user-message")
+        self.text = text
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFooter:
+    """What the answer cost, for the line under it."""
+
+    completion_tokens: int | None = None
+    prompt_tokens: int | None = None
+    cost: float | None = None
+    currency: str = "USD"
+    note: str = ""
+
+
+def format_cost(cost: float | None, currency: str = "USD") -> str:
+    if cost is None:
+        return "cost unknown"
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{symbol}{cost:.4f}" if cost >= 0.0001 or cost == 0 else f"{symbol}{cost:.6f}"
+
+
+class AssistantMessage(Vertical):
+    """The model's answer: a header naming the model, optional reasoning above
+    the Markdown body, and a footer with tokens and cost once it is done."""
+
+    def __init__(self, model: str, *, content: str = "", reasoning: str = "") -> None:
+        super().__init__(classes="assistant-message")
+        self.model = model
+        self._content = content
+        self.header = Static(Content.assemble(("◆ ", "$accent"), (model, "bold")), classes="header")
+        self.body = Markdown(content, classes="answer")
+        self.footer = Static("", classes="footer")
+        self.reasoning: ReasoningBlock | None = ReasoningBlock(reasoning) if reasoning else None
+        self._stream: MarkdownStream | None = None
+        self.state = "streaming"
+
+    def compose(self) -> ComposeResult:
+        self.footer.display = False
+        yield self.header
+        if self.reasoning is not None:
+            yield self.reasoning
+        yield self.body
+        yield self.footer
+
+    @property
+    def content(self) -> str:
+        """The answer text shown so far."""
+        return self._content
+
+    async def add_reasoning(self, fragment: str) -> None:
+        """Append reasoning; the first fragment opens a live reasoning pane."""
+        if not fragment:
+            return
+        if self.reasoning is None:
+            self.reasoning = ReasoningBlock(live=True)
+            await self.mount(self.reasoning, before=self.body)
+        await self.reasoning.write(fragment)
+
+    def tick(self, elapsed: float) -> None:
+        if self.reasoning is not None and not self._content:
+            self.reasoning.tick(elapsed)
+
+    async def add_content(self, fragment: str, *, collapse_reasoning: bool) -> None:
+        """Append answer text; the first fragment ends the reasoning phase."""
+        if not fragment:
+            return
+        if not self._content and self.reasoning is not None:
+            await self.reasoning.done(collapse=collapse_reasoning)
+        self._content += fragment
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.body)
+        await self._stream.write(fragment)
+
+    async def close(self, state: str, footer: AnswerFooter) -> None:
+        """The turn ended: flush the streams and say how (complete, stopped, error)."""
+        self.state = state
+        if self.reasoning is not None:
+            await self.reasoning.done(collapse=False)
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            await stream.stop()
+        self.set_class(state != "complete", "-unfinished")
+        self.footer.update(self._footer(state, footer))
+        self.footer.display = True
+
+    @staticmethod
+    def _footer(state: str, f: AnswerFooter) -> Content:
+        parts: list[str | tuple[str, str]] = []
+        if state == "interrupted":
+            parts.append(("■ stopped", "$warning bold"))
+        elif state == "error":
+            parts.append(("✕ failed", "$error bold"))
+        if f.completion_tokens is not None:
+            parts.append(f"{f.completion_tokens:,} tokens")
+            parts.append(format_cost(f.cost, f.currency))
+        if f.note:
+            parts.append((f.note, "$warning"))
+        out: list[str | tuple[str, str]] = []
+        for i, part in enumerate(parts):
+            if i:
+                out.append(" · ")
+            out.append(part)
+        return Content.assemble(*out)
+
+
+class ErrorBlock(Vertical):
+    """What went wrong, what to do, and a button that does it (also on a key)."""
+
+    @dataclass
+    class Retry(Message):
+        """The user asked to run the failed turn again (maybe on another model)."""
+
+        block: ErrorBlock
+
+        @property
+        def control(self) -> ErrorBlock:
+            return self.block
+
+    def __init__(self, message: str, hint: str, *, action: str = "Retry") -> None:
+        super().__init__(classes="error-block")
+        self.message = message
+        self.hint = hint
+        self.action = action
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble(("✕ ", "$error bold"), self.message), classes="what")
+        yield Static(Content(self.hint), classes="hint")
+        with Horizontal(classes="actions"):
+            yield Button(Content(self.action), variant="primary", compact=True, id="retry")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Retry(self))

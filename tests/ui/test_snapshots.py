@@ -1,0 +1,102 @@
+"""SVG snapshots of the main states at a fixed size, clock and date.
+
+Update after a deliberate visual change with ``pytest tests/ui --snapshot-update``
+and look at the result before committing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.ui.app import DeepSeekApp
+from deepseek_tui.ui.screens.chat import ChatScreen
+from deepseek_tui.ui.widgets.message import AssistantMessage, ErrorBlock
+from deepseek_tui.ui.widgets.prompt import PromptInput
+
+from .conftest import KEY, configure, make_app, wait_for
+
+SnapCompare = Callable[..., bool]
+SNAP_SIZE = (100, 30)
+ANSWER = """\
+Here is a **short** answer with a list:
+
+- first item
+- second item
+
+```python
+print("hello")
+```
+"""
+
+
+@pytest.fixture
+def thread_server(home: Path) -> Iterator[FakeDeepSeek]:
+    with FakeDeepSeek(api_key=KEY, host="deepseek").run_in_thread() as srv:
+        configure(home, srv.base_url)
+        yield srv
+
+
+def _app() -> DeepSeekApp:
+    return make_app(clock=lambda: 0.0)
+
+
+async def _ready(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChatScreen))
+    pilot.app.screen.query_one(PromptInput).cursor_blink = False  # a blinking cursor is a clock
+
+
+async def _send(pilot: Pilot[Any], text: str, *, done: Callable[[], object]) -> None:
+    await _ready(pilot)
+    await pilot.press(*text, "enter")
+    await wait_for(pilot, done)
+    await pilot.pause(0.2)
+
+
+def _complete(pilot: Pilot[Any]) -> Callable[[], object]:
+    def check() -> object:
+        answers = pilot.app.screen.query(AssistantMessage)
+        return answers and answers.last().state == "complete"
+
+    return check
+
+
+def test_empty_chat(thread_server: FakeDeepSeek, snap_compare: SnapCompare) -> None:
+    assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=_ready)
+
+
+def test_answer_with_folded_reasoning(
+    thread_server: FakeDeepSeek, snap_compare: SnapCompare
+) -> None:
+    thread_server.push(Reply(content=ANSWER, reasoning="Keep it short."))
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await _send(pilot, "Show me a list", done=_complete(pilot))
+
+    assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)
+
+
+def test_sidebar_open(thread_server: FakeDeepSeek, snap_compare: SnapCompare) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)
+
+
+def test_retired_model_error_block(
+    thread_server: FakeDeepSeek, home: Path, snap_compare: SnapCompare
+) -> None:
+    config = home / "config.toml"
+    config.write_text('model = "deepseek-chat"\n' + config.read_text())
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await _send(pilot, "hello", done=lambda: pilot.app.screen.query(ErrorBlock))
+
+    assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)
