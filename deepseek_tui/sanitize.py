@@ -23,7 +23,7 @@ import re
 _ESCAPE = re.compile(
     r"""
     \x1b\[ [0-?]* [ -/]* [@-~]          # CSI ... final
-  | \x1b[\]PX^_] .*? (?:\x07|\x1b\\|\Z) # OSC / DCS / SOS / PM / APC ... ST or BEL
+  | \x1b[\]PX^_] .*? (?:\x07|\x9c|\x1b\\|\Z)  # OSC / DCS / SOS / PM / APC ... ST or BEL
   | \x1b [ -/]* [0-~]                   # two-character and nF escapes
   | \x9b [0-?]* [ -/]* [@-~]            # 8-bit CSI
   | [\x90\x98\x9d\x9e\x9f] .*? (?:\x07|\x9c|\x1b\\|\Z)  # 8-bit string sequences

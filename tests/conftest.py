@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from hypothesis import settings
 
 _ENV_VARS = ("DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL", "DEEPSEEK_TUI_HOME", "NO_COLOR")
 
@@ -67,3 +68,10 @@ def run_cli(home: Path) -> RunCLI:
         return CLIResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+# CI runs every property test with the same examples, so a red build is
+# reproducible and never depends on luck; locally hypothesis explores freely.
+settings.register_profile("ci", derandomize=True, deadline=None, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
