@@ -14,13 +14,23 @@ ignores, reasoning pass-back), streams the answer, and persists as it goes:
 
 The TUI and ``ask`` both consume :meth:`Turn.events` and render the deltas;
 neither touches the store or the client for the turn itself.
+
+Attachments (see :mod:`deepseek_tui.attachments`): ``Turn(attachments=[...])``
+sends them in the new user message only and stores their records with it;
+later turns replay text files byte-identically and replace images and
+documents with a note. A model that cannot take one is refused with
+:class:`AttachmentRefused` before anything is stored or sent.
+
+Provider quirks: ``Turn(temperature_max=...)`` (from the provider profile's
+``temperature_max``) clamps the temperature for hosts whose range is narrower
+than DeepSeek's 0–2, with a note in :attr:`PreparedRequest.notes`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +48,13 @@ from deepseek_tui.api import (
     StreamEvent,
     Timeouts,
     Usage,
+)
+from deepseek_tui.attachments import (
+    Attachment,
+    AttachmentError,
+    check_attachments,
+    content_parts,
+    replay_content,
 )
 from deepseek_tui.config import Generation, Settings
 from deepseek_tui.models import SAMPLING_PARAMS, Catalog, ModelSpec
@@ -79,6 +96,11 @@ class RetiredModel(TurnError):
         hint = spec.retirement_message()
         super().__init__(f"{hint} (the host answers HTTP 400 for the old id)")
         self.spec = spec
+
+
+class AttachmentRefused(TurnError):
+    """The model cannot take an attachment (e.g. an image for a text-only model);
+    raised before anything is stored or sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +162,8 @@ class PreparedRequest:
     thinking: bool
     dropped: tuple[str, ...]
     """Parameters the user set that the model ignores in this mode (left out)."""
+    notes: tuple[str, ...] = ()
+    """What was changed to suit the host (e.g. a clamped temperature), to show."""
 
 
 def prepare_request(
@@ -149,6 +173,8 @@ def prepare_request(
     system: str | None,
     history: list[Message],
     prompt: str,
+    attachments: Sequence[Attachment] = (),
+    temperature_max: float | None = None,
 ) -> PreparedRequest:
     """Turn stored history plus the new prompt into a request for ``spec``.
 
@@ -156,13 +182,32 @@ def prepare_request(
     keeps hitting): the same stored text in the same order. An exchange whose
     answer failed before any text is left out entirely, so the model never sees
     an empty assistant message or two user messages in a row.
+
+    ``attachments`` go into the new user message only (:func:`content_parts`
+    raises :class:`AttachmentError` for one the model cannot take).
+    ``temperature_max`` is the provider's upper bound: a higher temperature is
+    sent as that bound, with a note, instead of earning a 400 from the host.
     """
     thinking = spec.thinks(settings.thinking)
     messages: list[ChatMessage] = []
     if system:
         messages.append(ChatMessage("system", system))
-    messages.extend(_replayable(history))
-    messages.append(ChatMessage("user", prompt))
+    messages.extend(_replayable(history, spec))
+    messages.append(ChatMessage("user", content_parts(prompt, attachments, spec)))
+
+    notes: list[str] = []
+    temperature = settings.temperature
+    if (
+        temperature is not None
+        and temperature_max is not None
+        and temperature > temperature_max
+        and "temperature" not in spec.ignored(thinking)
+    ):
+        notes.append(
+            f"temperature {temperature:g} is above this host's maximum of {temperature_max:g};"
+            f" sent {temperature_max:g}"
+        )
+        temperature = temperature_max
 
     ignored = spec.ignored(thinking)
     dropped = tuple(
@@ -171,7 +216,7 @@ def prepare_request(
     request = ChatRequest(
         model=settings.model,
         messages=tuple(messages),
-        temperature=settings.temperature,
+        temperature=temperature,
         top_p=settings.top_p,
         max_tokens=settings.max_tokens,
         presence_penalty=settings.presence_penalty,
@@ -182,17 +227,18 @@ def prepare_request(
         passback=spec.passback,
         omit=ignored,
     )
-    return PreparedRequest(request, spec, thinking, dropped)
+    return PreparedRequest(request, spec, thinking, dropped, tuple(notes))
 
 
-def _replayable(history: list[Message]) -> list[ChatMessage]:
+def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:
     out: list[ChatMessage] = []
     pending_user: ChatMessage | None = None
     for m in history:
         if m.role == "user":
             if pending_user is not None:
                 out.append(pending_user)
-            pending_user = ChatMessage("user", m.content)
+            content = replay_content(m.content, m.attachments, spec) if m.attachments else m.content
+            pending_user = ChatMessage("user", content)
         elif m.role == "assistant":
             if not m.content:
                 pending_user = None  # a failed exchange: drop the question too
@@ -233,6 +279,10 @@ class Turn:
     loop early stops the request and stores the partial answer as
     ``interrupted``. Failures are raised as :class:`TurnError` after the partial
     answer is stored.
+
+    ``attachments`` come from :func:`deepseek_tui.attachments.load_attachment`;
+    ``temperature_max`` from the provider profile
+    (``settings.active.temperature_max``).
     """
 
     def __init__(
@@ -247,6 +297,8 @@ class Turn:
         conversation: Conversation | None = None,
         system: str | None = None,
         provider: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        temperature_max: float | None = None,
         checkpoint_interval: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -259,6 +311,8 @@ class Turn:
         self._conversation = conversation
         self._system = system if conversation is None else conversation.system
         self._provider = provider
+        self._attachments = tuple(attachments)
+        self._temperature_max = temperature_max
         self._interval = checkpoint_interval
         self._now = now
         self.spec = catalog.lookup(settings.model, host)
@@ -274,8 +328,17 @@ class Turn:
         if self.spec.is_retired(self._now()):
             raise RetiredModel(self.spec)
 
+    def check_attachments(self) -> None:
+        """Raise :class:`AttachmentRefused` if the model cannot take an attachment;
+        the message names the models on this host that can."""
+        try:
+            check_attachments(self._attachments, self.spec, catalog=self._catalog, host=self._host)
+        except AttachmentError as exc:
+            raise AttachmentRefused(str(exc)) from None
+
     async def events(self) -> AsyncGenerator[StreamEvent, None]:
         self.check_model()
+        self.check_attachments()
         started = self._now()
         history = await self._begin()
         self.prepared = prepare_request(
@@ -284,6 +347,8 @@ class Turn:
             system=self._system,
             history=history,
             prompt=self._prompt,
+            attachments=self._attachments,
+            temperature_max=self._temperature_max,
         )
         out = self.outcome
         last_save = time.monotonic()
@@ -358,6 +423,7 @@ class Turn:
             user_content=self._prompt,
             model=self._settings.model,
             params=params,
+            attachments=[a.record() for a in self._attachments] or None,
         )
         self.outcome.conversation_id = self._conversation.id
         self.outcome.assistant_message_id = assistant.id

@@ -79,6 +79,12 @@ def _add_connection_options(p: argparse.ArgumentParser, *, suppress: bool) -> No
         "--model", metavar="M", default=default, help="model id to use, e.g. deepseek-flash"
     )
     p.add_argument(
+        "--provider",
+        metavar="NAME",
+        default=default,
+        help="use the configured [providers.NAME] profile for this run",
+    )
+    p.add_argument(
         "--base-url",
         metavar="URL",
         default=default,
@@ -144,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="PATH",
         default=[],
-        help="attach a file or image to the prompt (repeatable)",
+        help="attach a text file, image (PNG, JPEG, GIF, WebP) or document (PDF, DOCX, "
+        "XLSX, PPTX) to the prompt; repeatable. Text is inlined for models that take no "
+        "files; images need a model that takes images",
     )
     resume = ask.add_mutually_exclusive_group()
     resume.add_argument(

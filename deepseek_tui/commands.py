@@ -12,12 +12,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepseek_tui.cli import EXIT_FAILURE, EXIT_OK, Failure, UsageError
-from deepseek_tui.config import ConfigError, Settings, load_settings
+from deepseek_tui.config import ConfigError, Settings, UnknownProvider, load_settings
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean
 
 if TYPE_CHECKING:
-    from deepseek_tui.chat import Turn
+    from deepseek_tui.attachments import Attachment
+    from deepseek_tui.chat import RetiredModel, Turn
     from deepseek_tui.models import Catalog
     from deepseek_tui.store import Conversation, Store
 
@@ -30,7 +31,10 @@ def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
             model=getattr(args, "model", None),
             base_url=getattr(args, "base_url", None),
             theme=getattr(args, "theme", None),
+            provider=getattr(args, "provider", None),
         )
+    except UnknownProvider as exc:
+        raise UsageError(str(exc)) from None
     except ConfigError as exc:
         raise Failure(f"{exc} (the file was left unchanged)") from None
     for notice in settings.notices:
@@ -82,15 +86,27 @@ def ask(args: argparse.Namespace, out: TextIO) -> int:
     """Stream one answer to stdout (or one JSON object), saving it unless --no-save."""
     paths_ = Paths.resolve()
     settings = _settings(args, paths_)
-    if args.attach:
-        raise Failure("--attach is not available yet in this version")
+    attachments = _load_attachments(args.attach)
     prompt = _read_prompt(args)
     key = settings.api_key()
     if not key:
         raise Failure(
             "no API key: set DEEPSEEK_API_KEY, or run deepseek-tui once to enter and save one"
         )
-    return asyncio.run(_ask(args, out, settings, paths_, prompt, key))
+    return asyncio.run(_ask(args, out, settings, paths_, prompt, key, attachments))
+
+
+def _load_attachments(paths_: list[str]) -> tuple[Attachment, ...]:
+    """Read every ``--attach`` file up front: a bad one is a usage error (exit 2)
+    before any prompt is read or request sent."""
+    if not paths_:
+        return ()
+    from deepseek_tui.attachments import AttachmentError, load_attachment
+
+    try:
+        return tuple(load_attachment(p) for p in paths_)
+    except AttachmentError as exc:
+        raise UsageError(str(exc)) from None
 
 
 async def _ask(
@@ -100,9 +116,11 @@ async def _ask(
     paths_: Paths,
     prompt: str,
     key: str,
+    attachments: tuple[Attachment, ...] = (),
 ) -> int:
     from deepseek_tui.api import ContentDelta, ReasoningDelta
     from deepseek_tui.chat import (
+        AttachmentRefused,
         RetiredModel,
         Turn,
         TurnError,
@@ -149,6 +167,8 @@ async def _ask(
                 if args.system is not None
                 else settings.generation.system_prompt,
                 provider=settings.provider,
+                attachments=attachments,
+                temperature_max=settings.active.temperature_max,
             )
             content_out = StreamSanitizer()
             reasoning_out = StreamSanitizer()
@@ -157,14 +177,17 @@ async def _ask(
             reasoning_closed = False
             try:
                 async for event in turn.events():
-                    if turn.prepared is not None and turn.prepared.dropped:
-                        dropped = ", ".join(turn.prepared.dropped)
-                        print(
-                            f"deepseek-tui: note: {turn_settings.model} ignores {dropped} while "
-                            "thinking; left out of the request",
-                            file=sys.stderr,
-                        )
-                        turn.prepared = replace(turn.prepared, dropped=())
+                    if turn.prepared is not None and (turn.prepared.dropped or turn.prepared.notes):
+                        if turn.prepared.dropped:
+                            dropped = ", ".join(turn.prepared.dropped)
+                            print(
+                                f"deepseek-tui: note: {turn_settings.model} ignores {dropped} "
+                                "while thinking; left out of the request",
+                                file=sys.stderr,
+                            )
+                        for note in turn.prepared.notes:
+                            print(f"deepseek-tui: note: {note}", file=sys.stderr)
+                        turn.prepared = replace(turn.prepared, dropped=(), notes=())
                     if isinstance(event, ContentDelta) and stream_text:
                         if args.reasoning and turn.outcome.reasoning and not reasoning_closed:
                             # Reasoning is done: end its line before the answer goes on.
@@ -177,11 +200,14 @@ async def _ask(
                         sys.stderr.write(reasoning_out.feed(event.text))
                         sys.stderr.flush()
             except RetiredModel as exc:
-                spec = exc.spec
-                hint = f"--model {spec.successor}"
-                if spec.successor_thinking is not None:
-                    hint += " --thinking " + ("on" if spec.successor_thinking else "off")
-                raise Failure(f"{exc}; try: {hint}") from None
+                how = None
+                if conversation is not None:
+                    how = (
+                        "-c" if getattr(args, "continue_", False) else f"--resume {conversation.id}"
+                    )
+                raise Failure(_retired_hint(exc, resumed_with=how)) from None
+            except AttachmentRefused as exc:
+                raise UsageError(str(exc)) from None
             except TurnError as exc:
                 error = str(exc)
         outcome = turn.outcome
@@ -206,6 +232,27 @@ async def _ask(
     finally:
         if store is not None:
             store.close()
+
+
+def _retired_hint(exc: RetiredModel, *, resumed_with: str | None) -> str:
+    """The retired-id message plus the one command that gets going again.
+
+    A resumed conversation remembers its model, so the hint says so: the same
+    ``-c``/``--resume`` with ``--model`` switches it for good (the new model is
+    stored with the conversation), keeping the history.
+    """
+    spec = exc.spec
+    if not spec.successor:
+        return f"{exc}; pick another model with --model (deepseek-tui models lists them)"
+    hint = f"--model {spec.successor}"
+    if spec.successor_thinking is not None:
+        hint += " --thinking " + ("on" if spec.successor_thinking else "off")
+    if resumed_with:
+        return (
+            f"this conversation uses {spec.id}: {exc}; continue it with: "
+            f"deepseek-tui ask {resumed_with} {hint}"
+        )
+    return f"{exc}; try: {hint}"
 
 
 def _ask_json(turn: Turn, error: str | None) -> dict[str, Any]:

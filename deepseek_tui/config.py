@@ -42,6 +42,10 @@ class ConfigError(Exception):
     """The configuration cannot be used; ``str()`` is one line for a person."""
 
 
+class UnknownProvider(ConfigError):
+    """``--provider NAME`` names no configured provider (a usage error, exit 2)."""
+
+
 # --- typed settings ------------------------------------------------------------
 
 
@@ -58,6 +62,10 @@ class Provider:
     kind: str | None = None
     """``deepseek`` (DeepSeek's own API rules) or ``openai-compatible``; derived
     from the base URL when not set."""
+    temperature_max: float | None = None
+    """The host's upper bound for ``temperature`` when narrower than DeepSeek's
+    0–2 (the V3.2 aggregator takes 0–1): a higher setting is sent as this bound,
+    with a note, rather than earning a 400 on every turn."""
 
     @property
     def catalog_host(self) -> str:
@@ -217,6 +225,7 @@ _PROVIDER: dict[str, _Field] = {
     "models": _Field("str_list", "a list of model ids"),
     "model": _Field("str", "a model id this provider serves"),
     "kind": _Field("str", " or ".join(PROVIDER_KINDS), _one_of(*PROVIDER_KINDS)),
+    "temperature_max": _Field("float", "a number from 0 to 2", _rng(0, 2)),
 }
 _TABLES = ("generation", "network", "ui", "keys", "providers", "models")
 
@@ -373,11 +382,33 @@ def load_settings(
     model: str | None = None,
     base_url: str | None = None,
     theme: str | None = None,
+    provider: str | None = None,
 ) -> Settings:
-    """Defaults, then the file, then the environment, then flags."""
+    """Defaults, then the file, then the environment, then flags.
+
+    ``provider`` (``--provider NAME``) picks one of the configured providers for
+    this run; an unknown name raises :class:`UnknownProvider` listing the known
+    ones. Because a flag beats the environment, ``DEEPSEEK_BASE_URL`` does not
+    re-point a provider chosen by name (``--base-url`` still does), and the
+    chosen provider's own ``model`` wins over the file's top-level ``model``,
+    which was written for the default provider.
+    """
     env = os.environ if env is None else env
     path = paths.config_file
     settings = parse_config(read_config_file(path), path)
+    if provider is not None:
+        if provider not in settings.providers:
+            known = ", ".join(sorted(settings.providers))
+            raise UnknownProvider(
+                f"--provider: {provider!r} is not a configured provider; known: {known}"
+                f" (add a [providers.{provider}] table to {path})"
+            )
+        chosen = settings.providers[provider]
+        settings = replace(
+            settings,
+            provider=provider,
+            model=None if chosen.model and provider != settings.provider else settings.model,
+        )
 
     notices: list[str] = []
     if path.exists() and os.name == "posix":
@@ -388,7 +419,7 @@ def load_settings(
                 f"it may hold an API key: run chmod 600 {path}"
             )
 
-    url = base_url or env.get(BASE_URL_ENV, "").strip() or None
+    url = base_url or (None if provider else env.get(BASE_URL_ENV, "").strip() or None)
     if url:
         source = "--base-url" if base_url else BASE_URL_ENV
         try:

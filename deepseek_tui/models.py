@@ -253,6 +253,107 @@ class Catalog:
                 seen.append(spec.id)
         return seen
 
+    def ids_with(self, capability: str, host: str) -> list[str]:
+        """Usable ids listed for ``host`` itself whose entry says ``capability``
+        (``images`` or ``files``) is true: what a "this model takes no images"
+        message suggests. Only the host's own entries, because ``*`` entries
+        describe ids other hosts serve."""
+        out: list[str] = []
+        for spec in self.entries:
+            if spec.host != host or spec.pattern is not None or spec.id in out:
+                continue
+            if getattr(spec, capability, False) and not spec.is_retired():
+                out.append(spec.id)
+        return out
+
+
+# --- the README table ----------------------------------------------------------------
+
+_HOST_NAMES = {"deepseek": "DeepSeek API", "*": "other hosts"}
+
+
+def _tokens_k(n: int | None) -> str:
+    if n is None:
+        return "—"
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    return f"{n // 1000}K" if n % 1000 == 0 else f"{n / 1024:.0f}K"
+
+
+def _price_text(prices: tuple[float, float, float] | None, currency: str) -> str:
+    if prices is None:
+        return "—"
+    hit, miss, out = prices
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{symbol}{hit:g} / {symbol}{miss:g} / {symbol}{out:g}"
+
+
+def catalog_markdown(catalog: Catalog) -> str:
+    """The catalog as the Markdown table the README carries between
+    ``<!-- models:begin -->`` and ``<!-- models:end -->``.
+
+    Generated rather than hand-written so the README cannot drift from
+    ``models.toml`` (``tests/test_readme_models.py`` compares them). Prices are
+    the latest period per 1M tokens: cache hit / cache miss / output.
+    """
+    header = (
+        "| Model id | Host | Aliases | Context | Max output | Thinking | Reasoning pass-back "
+        "| Attachments | Price off-peak (hit / miss / out per 1M) | Price peak "
+        "| Retired → successor |"
+    )
+    lines = [header, "|" + "---|" * 11]
+    for spec in catalog.entries:
+        name = f"`{spec.pattern}` (pattern)" if spec.pattern else f"`{spec.id}`"
+        aliases = ", ".join(f"`{a}`" for a in spec.aliases) or "—"
+        thinking: str = spec.thinking
+        if spec.thinking == "switchable":
+            thinking = "switchable (default " + ("on" if spec.default_thinking else "off")
+            if spec.efforts:
+                thinking += "; effort " + "/".join(spec.efforts)
+            thinking += ")"
+        latest = spec.prices[-1] if spec.prices else None
+        off_peak = _price_text(latest.off_peak, latest.currency) if latest else "—"
+        peak = _price_text(latest.peak, latest.currency) if latest else "—"
+        retired = "—"
+        if spec.retired is not None:
+            retired = spec.retired.strftime("%Y-%m-%d")
+            if spec.successor:
+                retired += f" → `{spec.successor}`"
+                if spec.successor_thinking is not None:
+                    retired += " (thinking " + ("on" if spec.successor_thinking else "off") + ")"
+        cells = [
+            name,
+            _HOST_NAMES.get(spec.host, spec.host),
+            aliases,
+            _tokens_k(spec.context),
+            _tokens_k(spec.max_output),
+            thinking,
+            spec.passback if spec.thinking != "off" else "—",
+            ", ".join(k for k, on in (("images", spec.images), ("files", spec.files)) if on)
+            or "text only",
+            off_peak,
+            peak,
+            retired,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m deepseek_tui.models --markdown``: print the README table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m deepseek_tui.models")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the catalog as a Markdown table"
+    )
+    args = parser.parse_args(argv)
+    if not args.markdown:
+        parser.print_help()
+        return 2
+    print(catalog_markdown(Catalog.load()), end="")
+    return 0
+
 
 # --- parsing -------------------------------------------------------------------
 
@@ -378,3 +479,7 @@ def _strings(value: Any, where: str, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(where, f"{name} must be a list of strings")
     return list(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -13,6 +13,7 @@ import pytest
 
 from deepseek_tui.config import (
     ConfigError,
+    UnknownProvider,
     load_settings,
     mask_key,
     normalize_base_url,
@@ -275,3 +276,59 @@ def test_private_write_under_umask_000(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
     assert os.path.getsize(target) > 0
+
+
+PROFILES = """
+    model = "deepseek-flash"
+
+    [providers.reseller]
+    base_url = "https://reseller.example/v1"
+    api_key_env = "RESELLER_API_KEY"
+    kind = "openai-compatible"
+    model = "deepseek-ai/DeepSeek-R1"
+
+    [providers.aggregator]
+    base_url = "https://aggregator.example"
+    kind = "openai-compatible"
+    temperature_max = 1.0
+
+    [providers.bare]
+    base_url = "https://bare.example"
+"""
+
+
+def test_provider_flag_picks_a_profile(home: Path) -> None:
+    write(home, PROFILES)
+    env = {"DEEPSEEK_BASE_URL": "http://127.0.0.1:1", "RESELLER_API_KEY": "sk-reseller-0000"}
+    default = load_settings(Paths.resolve(), env=env)
+    assert default.provider == "deepseek" and default.active.base_url == "http://127.0.0.1:1"
+    assert default.active.temperature_max is None
+    s = load_settings(Paths.resolve(), env=env, provider="reseller")
+    assert s.provider == "reseller"
+    # A profile chosen by name is not re-pointed by the environment ...
+    assert s.active.base_url == "https://reseller.example/v1"
+    assert s.active.catalog_host == "*"
+    assert s.api_key(env=env) == "sk-reseller-0000"
+    # ... and its own model beats the top-level one written for DeepSeek.
+    assert s.model is None and s.active.model == "deepseek-ai/DeepSeek-R1"
+    agg = load_settings(Paths.resolve(), env=env, provider="aggregator")
+    assert agg.active.temperature_max == 1.0
+    assert agg.model == "deepseek-flash", "no model of its own: the top-level one stays"
+    flagged = load_settings(
+        Paths.resolve(), env=env, provider="bare", base_url="http://127.0.0.1:2"
+    )
+    assert flagged.active.base_url == "http://127.0.0.1:2", "--base-url still applies"
+
+
+def test_unknown_provider_flag_lists_the_known_ones(home: Path) -> None:
+    write(home, PROFILES)
+    with pytest.raises(UnknownProvider, match="known: aggregator, bare, deepseek, reseller"):
+        load_settings(Paths.resolve(), env={}, provider="resler")
+
+
+@pytest.mark.parametrize("value", ["3.0", "-1", '"one"'])
+def test_temperature_max_is_validated(home: Path, value: str) -> None:
+    path = write(home, f"[providers.deepseek]\ntemperature_max = {value}\n")
+    with pytest.raises(ConfigError, match="providers.deepseek.temperature_max"):
+        load_settings(Paths.resolve(), env={})
+    assert path.read_text() == f"[providers.deepseek]\ntemperature_max = {value}\n"

@@ -126,3 +126,26 @@ def test_user_overrides_and_additions() -> None:
 def test_bad_override_is_a_clear_error(entry: dict[str, object], message: str) -> None:
     with pytest.raises(CatalogError, match=message):
         Catalog.load([entry])
+
+
+def test_catalog_markdown_table(catalog: Catalog) -> None:
+    from deepseek_tui.models import catalog_markdown
+
+    lines = catalog_markdown(catalog).splitlines()
+    assert lines[0].startswith("| Model id | Host | Aliases | Context | Max output | Thinking |")
+    assert all(line.count("|") == lines[0].count("|") for line in lines), "one cell per column"
+    flash = next(line for line in lines if line.startswith("| `deepseek-flash` |"))
+    assert "| DeepSeek API | `deepseek-v4-flash`, `deepseek-v4-flash-vision-exp` | 1M | 384K |" in (
+        flash
+    )
+    assert "$0.003 / $0.15 / $0.6 | $0.006 / $0.3 / $1.2 |" in flash
+    chat = next(line for line in lines if line.startswith("| `deepseek-chat` | DeepSeek API"))
+    assert chat.endswith("| 2026-07-24 → `deepseek-flash` (thinking off) |")
+    assert any(line.startswith("| `*deepseek-r1*` (pattern) | other hosts |") for line in lines)
+    assert len(lines) == 2 + len(catalog.entries)
+
+
+def test_models_that_take_images_or_files(catalog: Catalog) -> None:
+    assert catalog.ids_with("images", "deepseek") == ["deepseek-flash"]
+    assert catalog.ids_with("files", "deepseek") == []
+    assert catalog.ids_with("files", "*") == ["deepseek-v3.2"]

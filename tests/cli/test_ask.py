@@ -245,3 +245,53 @@ def test_think_tags_from_a_local_server_land_in_reasoning(run_cli, home: Path) -
         data = json.loads(r.stdout)
         assert data["content"] == "The answer."
         assert data["reasoning"] == "Inner voice."
+
+
+def test_newcomer_with_a_deepseek_key_gets_flash_with_thinking(run_cli, home: Path) -> None:
+    """Nothing configured but the key: today's default model, thinking shown."""
+    with FakeDeepSeek(api_key=KEY, host="deepseek").run_in_thread() as srv:
+        home.mkdir(parents=True, exist_ok=True)
+        # Only what stands in for api.deepseek.com: the loopback URL and its kind.
+        (home / "config.toml").write_text(
+            f'[providers.deepseek]\nbase_url = "{srv.base_url}"\nkind = "deepseek"\n'
+        )
+        (home / "config.toml").chmod(0o600)
+        srv.push(Reply(content="Hello!", reasoning="A greeting; greet back."))
+        r = run_cli("ask", "--reasoning", "hi", env={"DEEPSEEK_API_KEY": KEY})
+        assert r.code == 0, r.stderr
+        assert r.stdout == "Hello!\n"
+        assert "A greeting; greet back." in r.stderr
+        body = srv.chat_requests[-1].body
+        assert body["model"] == "deepseek-flash"
+        assert body["thinking"] == {"type": "enabled"}
+        assert body["reasoning_effort"] == "high"
+
+
+def test_seed_style_r1_host_works_across_several_turns(run_cli, home: Path) -> None:
+    """A reseller serving deepseek-ai/DeepSeek-R1 under /v1: reasoning streams every
+    turn, and no turn earns a 400 for sending reasoning back."""
+    with FakeDeepSeek(api_key=KEY, host="r1").run_in_thread() as srv:
+        configure(home, srv.base_url + "/v1", kind="openai-compatible")
+        for turn in range(1, 5):
+            srv.push(
+                Reply(
+                    content=f"Answer {turn}.",
+                    reasoning=f"Thoughts {turn}.",
+                    dialect="reasoning_content",
+                )
+            )
+            args = ["ask", "--reasoning"]
+            args += ["--model", "deepseek-ai/DeepSeek-R1"] if turn == 1 else ["-c"]
+            r = run_cli(*args, f"question {turn}")
+            assert r.code == 0, r.stderr
+            assert r.stdout == f"Answer {turn}.\n"
+            assert f"Thoughts {turn}." in r.stderr
+            body = srv.chat_requests[-1].body
+            assert body["model"] == "deepseek-ai/DeepSeek-R1"
+            assert len(body["messages"]) == 2 * turn - 1
+            assert all("reasoning_content" not in m for m in body["messages"])
+        assert [m["content"] for m in body["messages"] if m["role"] == "assistant"] == [
+            "Answer 1.",
+            "Answer 2.",
+            "Answer 3.",
+        ]
