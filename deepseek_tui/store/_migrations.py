@@ -157,10 +157,35 @@ _V2 = _statements(
     "INSERT INTO conversations_fts (title, conversation_id) SELECT title, id FROM conversations",
 )
 
+# Version 3: branches. Each message points at the one before it (``parent_id``)
+# and a conversation at the last message of the branch it shows (``head_id``),
+# so regenerating an answer or editing a prompt adds a sibling instead of
+# overwriting: the old branch stays in the database and can be shown again.
+# Existing conversations become single chains in ``seq`` order.
+_V3 = _statements(
+    "ALTER TABLE messages ADD COLUMN parent_id INTEGER",
+    "ALTER TABLE conversations ADD COLUMN head_id INTEGER",
+    """
+    UPDATE messages SET parent_id = (
+        SELECT p.id FROM messages p
+        WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq
+        ORDER BY p.seq DESC LIMIT 1
+    )
+    """,
+    """
+    UPDATE conversations SET head_id = (
+        SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id
+        ORDER BY m.seq DESC LIMIT 1
+    )
+    """,
+    "CREATE INDEX messages_parent ON messages (parent_id)",
+)
+
 #: Every step, oldest first. ``SCHEMA_VERSION`` is the last one's version.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations and messages", _V1),
     Migration(2, "full-text search over titles and messages", _V2),
+    Migration(3, "branches: regenerated answers and edited prompts", _V3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -83,6 +83,7 @@ def message(row: sqlite3.Row) -> Message:
         attachments=attachments if isinstance(attachments, list) else None,
         created=row["created"],
         updated=row["updated"],
+        parent_id=row["parent_id"],
     )
 
 
@@ -150,13 +151,14 @@ def insert_message(
     status: Status = "complete",
     error: str | None = None,
     attachments: Sequence[Any] | None = None,
+    parent_id: int | None = None,
 ) -> int:
-    """Insert one message; return its id."""
+    """Insert one message after ``parent_id`` (its branch's previous message)."""
     cursor = conn.execute(
         "INSERT INTO messages (conversation_id, seq, role, content, reasoning, model, params, "
-        "usage, cost, finish_reason, status, error, attachments, created, updated) VALUES "
-        "(:conversation_id, :seq, :role, :content, :reasoning, :model, :params, :usage, "
-        ":cost, :finish_reason, :status, :error, :attachments, :created, :created)",
+        "usage, cost, finish_reason, status, error, attachments, created, updated, parent_id) "
+        "VALUES (:conversation_id, :seq, :role, :content, :reasoning, :model, :params, :usage, "
+        ":cost, :finish_reason, :status, :error, :attachments, :created, :created, :parent_id)",
         {
             "conversation_id": conversation_id,
             "seq": seq,
@@ -172,6 +174,7 @@ def insert_message(
             "error": opt_text(error),
             "attachments": dumps(attachments),
             "created": created,
+            "parent_id": parent_id,
         },
     )
     ident = cursor.lastrowid

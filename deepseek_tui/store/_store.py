@@ -264,10 +264,33 @@ class Store:
         return _rows.message(row)
 
     def _fetch_messages(self, conn: sqlite3.Connection, conversation_id: str) -> list[Message]:
+        """The branch the conversation shows: from its head back to the first message."""
+        head = self._head(conn, conversation_id)
+        by_id = {m.id: m for m in self._fetch_all(conn, conversation_id)}
+        path: list[Message] = []
+        seen: set[int] = set()
+        current = head
+        while current is not None and current in by_id and current not in seen:
+            seen.add(current)
+            path.append(by_id[current])
+            current = by_id[current].parent_id
+        path.reverse()
+        return path
+
+    def _fetch_all(self, conn: sqlite3.Connection, conversation_id: str) -> list[Message]:
         rows = conn.execute(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
         ).fetchall()
         return [_rows.message(r) for r in rows]
+
+    def _head(self, conn: sqlite3.Connection, conversation_id: str) -> int | None:
+        row = conn.execute(
+            "SELECT head_id FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def _set_head(self, conn: sqlite3.Connection, conversation_id: str, head: int | None) -> None:
+        conn.execute("UPDATE conversations SET head_id = ? WHERE id = ?", (head, conversation_id))
 
     def _fresh_id(self, conn: sqlite3.Connection, wanted: str | None = None) -> str:
         """``wanted`` if it is free, else a new id from the factory."""
@@ -462,6 +485,7 @@ class Store:
                 created=now,
                 content=user_content,
                 attachments=attachments,
+                parent_id=self._head(conn, conversation_id),
             )
             assistant = _rows.insert_message(
                 conn,
@@ -472,7 +496,9 @@ class Store:
                 model=model,
                 params=params,
                 status="streaming",
+                parent_id=user,
             )
+            self._set_head(conn, conversation_id, assistant)
             conn.execute(
                 "UPDATE conversations SET updated = :now, "
                 "title = CASE WHEN title = '' THEN :title ELSE title END WHERE id = :id",
@@ -522,7 +548,9 @@ class Store:
                 status=status,
                 error=error,
                 attachments=attachments,
+                parent_id=self._head(conn, conversation_id),
             )
+            self._set_head(conn, conversation_id, ident)
             self._touch(conn, conversation_id, now)
             return self._fetch_message(conn, ident)
 
@@ -610,9 +638,58 @@ class Store:
     def delete_message(self, message_id: int) -> None:
         """Delete one message (e.g. a failed reply before a retry)."""
         with self._writing("delete the message") as conn:
-            cursor = conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
-            if cursor.rowcount == 0:
-                raise NotFoundError(f"no message with id {message_id}", self._path)
+            gone = self._fetch_message(conn, message_id)
+            conn.execute(
+                "UPDATE messages SET parent_id = ? WHERE parent_id = ?",
+                (gone.parent_id, message_id),
+            )
+            if self._head(conn, gone.conversation_id) == message_id:
+                self._set_head(conn, gone.conversation_id, gone.parent_id)
+            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    # --- branches ---------------------------------------------------------------
+
+    def all_messages(self, conversation_id: str) -> list[Message]:
+        """Every message of every branch, in the order they were written."""
+        with self._reading("read the messages") as conn:
+            self._require_conversation(conn, conversation_id)
+            return self._fetch_all(conn, conversation_id)
+
+    def alternatives(self, message_id: int) -> list[Message]:
+        """``message_id`` and its siblings: the same place in the conversation with
+        another text (a regenerated answer, an edited prompt), oldest first."""
+        with self._reading("read the alternatives") as conn:
+            m = self._fetch_message(conn, message_id)
+            rows = conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? AND role = ? "
+                "AND parent_id IS ? ORDER BY seq",
+                (m.conversation_id, m.role, m.parent_id),
+            ).fetchall()
+            return [_rows.message(r) for r in rows]
+
+    def rewind(self, message_id: int) -> Conversation:
+        """Make the conversation show the branch up to just before ``message_id``:
+        the next turn then adds an alternative to it. Nothing is deleted."""
+        with self._writing("start a branch") as conn:
+            m = self._fetch_message(conn, message_id)
+            self._set_head(conn, m.conversation_id, m.parent_id)
+            return self._fetch_conversation(conn, m.conversation_id)
+
+    def select_branch(self, message_id: int) -> Conversation:
+        """Show the branch through ``message_id``, down to its latest message."""
+        with self._writing("switch branches") as conn:
+            m = self._fetch_message(conn, message_id)
+            head = m.id
+            while True:
+                row = conn.execute(
+                    "SELECT id FROM messages WHERE parent_id = ? ORDER BY seq DESC LIMIT 1",
+                    (head,),
+                ).fetchone()
+                if row is None:
+                    break
+                head = int(row[0])
+            self._set_head(conn, m.conversation_id, head)
+            return self._fetch_conversation(conn, m.conversation_id)
 
     # --- export and import ------------------------------------------------------
 
@@ -651,8 +728,9 @@ class Store:
                 system=imported.system,
                 provider=imported.provider,
             )
+            parent: int | None = None
             for seq, m in enumerate(imported.messages, start=1):
-                _rows.insert_message(
+                parent = _rows.insert_message(
                     conn,
                     conversation_id=ident,
                     seq=seq,
@@ -668,5 +746,7 @@ class Store:
                     status=m.status,
                     error=m.error,
                     attachments=m.attachments,
+                    parent_id=parent,
                 )
+            self._set_head(conn, ident, parent)
             return self._fetch_conversation(conn, ident)

@@ -66,6 +66,8 @@ class Message:
     attachments: list[Any] | None
     created: str
     updated: str
+    parent_id: int | None = None
+    """The message before this one in its branch (``None`` for the first)."""
 
 
 @dataclass(frozen=True, slots=True)

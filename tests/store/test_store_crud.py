@@ -30,7 +30,7 @@ def test_new_database_is_private_and_in_wal_mode(db_path: Path, store: Store) ->
     assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+        assert raw.execute("PRAGMA user_version").fetchone() == (3,)
 
 
 def test_existing_directory_mode_is_left_alone(tmp_path: Path) -> None:

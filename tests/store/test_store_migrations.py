@@ -27,26 +27,58 @@ def raw_query(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def build_v1(path: Path) -> dict[str, str]:
-    """A version-1 database (base tables only, no search) with some history."""
+    """A version-1 database (base tables only, no search) with some history,
+    written with plain SQL as a version-1 program would have."""
     opened = Store.open(path, migrations=MIGRATIONS[:1])
     assert opened.notices == ()
-    with opened.store as s:
-        first = s.create_conversation(title="Norwegian weather", model="old-model")
-        _, a = s.begin_turn(first.id, user_content="Does Bergen get rain?", model="m", params={})
-        s.finish_message(a.id, content="Constantly, fjords.", reasoning="r", status="complete")
-        second = s.create_conversation()
-        _, b = s.begin_turn(second.id, user_content="Bake bread", model="m", params={"t": 1})
-        s.checkpoint(b.id, "Knead the dough", None)
+    opened.store.close()
+    now = "2026-01-01T00:00:00.000000Z"
+    conn = sqlite3.connect(path)
+    with conn:
+        for ident, title, model in [
+            ("c1weather", "Norwegian weather", "old-model"),
+            ("c2bread", "Bake bread", None),
+        ]:
+            conn.execute(
+                "INSERT INTO conversations (id, title, created, updated, model, params) "
+                "VALUES (?, ?, ?, ?, ?, '{}')",
+                (ident, title, now, now, model),
+            )
+        rows = [
+            ("c1weather", 1, "user", "Does Bergen get rain?", None, "complete", None),
+            ("c1weather", 2, "assistant", "Constantly, fjords.", "r", "complete", "{}"),
+            ("c2bread", 1, "user", "Bake bread", None, "complete", None),
+            ("c2bread", 2, "assistant", "Knead the dough", None, "streaming", '{"t": 1}'),
+        ]
+        for cid, seq, role, content, reasoning, status, params in rows:
+            conn.execute(
+                "INSERT INTO messages (conversation_id, seq, role, content, reasoning, model, "
+                "params, status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    cid,
+                    seq,
+                    role,
+                    content,
+                    reasoning,
+                    "m" if role == "assistant" else None,
+                    params,
+                    status,
+                    now,
+                    now,
+                ),
+            )
+    conn.close()
+    first_id, second_id = "c1weather", "c2bread"
     assert raw_query(path, "PRAGMA user_version") == [(1,)]
     names = {r[0] for r in raw_query(path, "SELECT name FROM sqlite_schema")}
     assert "messages_fts" not in names and "conversations" in names
-    return {"weather": first.id, "bread": second.id}
+    return {"weather": first_id, "bread": second_id}
 
 
 def test_upgrade_from_v1_keeps_data_backfills_search_and_backs_up(db_path: Path) -> None:
     made = build_v1(db_path)
     opened = Store.open(db_path)
-    assert len(opened.notices) == 1 and "v1 to v2" in opened.notices[0]
+    assert len(opened.notices) == 1 and "v1 to v3" in opened.notices[0]
     with opened.store as s:
         assert raw_query(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert [c.id for c in s.list_conversations()] == [made["bread"], made["weather"]]
@@ -115,10 +147,10 @@ def test_failing_migration_rolls_back_and_leaves_the_database_as_it_was(db_path:
 
 def test_a_later_step_failing_keeps_the_earlier_ones(db_path: Path) -> None:
     build_v1(db_path)
-    bad_sql = Migration(3, "bad sql", lambda conn: conn.execute("SELECT * FROM nowhere"))
-    with pytest.raises(StoreError, match="schema v3.*no such table: nowhere.*unchanged at v2"):
+    bad_sql = Migration(4, "bad sql", lambda conn: conn.execute("SELECT * FROM nowhere"))
+    with pytest.raises(StoreError, match="schema v4.*no such table: nowhere.*unchanged at v3"):
         Store.open(db_path, migrations=[*MIGRATIONS, bad_sql])
-    assert raw_query(db_path, "PRAGMA user_version") == [(2,)]
+    assert raw_query(db_path, "PRAGMA user_version") == [(3,)]
     with Store.open(db_path).store as s:
         assert len(s.list_conversations()) == 2
 
