@@ -22,11 +22,16 @@ from deepseek_tui.api import APIError, AuthenticationError, DeepSeekClient
 from deepseek_tui.chat import client_for
 from deepseek_tui.config import ConfigError, Settings, save_api_key
 from deepseek_tui.paths import Paths
-from deepseek_tui.sanitize import clean
-from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen
+from deepseek_tui.sanitize import clean, reveal
+from deepseek_tui.ui.links import why_not
+from deepseek_tui.ui.palette import ChatCommands
+from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen, ProviderUnavailable
+from deepseek_tui.ui.screens.confirm import ConfirmScreen
+from deepseek_tui.ui.screens.conversations import ConversationsScreen
 from deepseek_tui.ui.screens.first_run import FirstRunScreen
 from deepseek_tui.ui.screens.help import HelpScreen
 from deepseek_tui.ui.session import Session
+from deepseek_tui.ui.themes import AppThemes
 from deepseek_tui.ui.widgets.prompt import PromptInput
 
 DEMO_KEY = "sk-demo-offline-0000"
@@ -36,6 +41,7 @@ class DeepSeekApp(App[int]):
     """deepseek-tui's TUI. Build it with an open :class:`Session` (see ``run_app``)."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ChatCommands}
     TITLE = "deepseek-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -62,11 +68,13 @@ class DeepSeekApp(App[int]):
         self.demo_server: Any = None
         self.failure: str | None = None
         """A message for stderr when the app had to give up."""
+        self.themes = AppThemes(self, settings.theme, paths, remember=not session.demo)
 
     async def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keys))
         for notice in (*self.settings.notices, *self.session.notices):
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
+        self.themes.start()
         if self.session.demo:
             await self._start_demo()
         key = self.settings.api_key()
@@ -142,8 +150,25 @@ class DeepSeekApp(App[int]):
             demo=self.session.demo,
             now=self.now,
             clock=self.clock,
+            switch_provider=self._switch_provider,
         )
         await self.push_screen(ChatScreen(context))
+
+    async def _switch_provider(self, name: str) -> tuple[Settings, DeepSeekClient]:
+        """Close the client and open one for ``[providers.NAME]``."""
+        settings = replace(self.settings, provider=name)
+        key = settings.api_key()
+        if not key:
+            env = settings.active.api_key_env
+            raise ProviderUnavailable(
+                f"no API key for {name}: set api_key in [providers.{name}]"
+                + (f" or {env}" if env else "")
+            )
+        old, self.client = self.client, client_for(settings, key)
+        self.settings = settings
+        if old is not None:
+            await old.aclose()
+        return settings, self.client
 
     # --- actions -------------------------------------------------------------------
 
@@ -152,10 +177,31 @@ class DeepSeekApp(App[int]):
             return
         self.push_screen(HelpScreen(self.key_rows()))
 
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Every link goes through here (Markdown calls it): ask first, http(s) only."""
+        problem = why_not(url)
+        if problem is not None:
+            self.notify(f"Not opened: {problem}", severity="warning", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                super(DeepSeekApp, self).open_url(url, new_tab=new_tab)
+
+        self.push_screen(
+            ConfirmScreen(
+                "Open this link?",
+                "It opens in your web browser. Check where it goes:",
+                detail=reveal(url),
+                yes="Open",
+            ),
+            callback=answered,
+        )
+
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(what, key, id) for every binding with an id, as currently mapped."""
         rows: list[tuple[str, str, str]] = []
-        for source in (PromptInput, ChatScreen, DeepSeekApp):
+        for source in (PromptInput, ChatScreen, DeepSeekApp, ConversationsScreen):
             for binding in source.BINDINGS:
                 if not isinstance(binding, Binding) or binding.id is None:
                     continue

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Static
 from textual.worker import Worker
 
 from deepseek_tui.api import (
@@ -38,14 +41,29 @@ from deepseek_tui.api import (
 from deepseek_tui.chat import RetiredModel, Turn, TurnError, TurnSettings, default_model
 from deepseek_tui.config import Settings
 from deepseek_tui.models import Catalog, ModelSpec
-from deepseek_tui.sanitize import StreamSanitizer, clean
-from deepseek_tui.store import Conversation, Message, Store
+from deepseek_tui.sanitize import StreamSanitizer, clean, reveal
+from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.ui.clipboard import code_blocks, copy_text
+from deepseek_tui.ui.context_window import Overflow, check_fit, estimate, exchange_chars
+from deepseek_tui.ui.screens.confirm import ConfirmScreen
+from deepseek_tui.ui.screens.conversations import ConversationsScreen, Picked, Trash
+from deepseek_tui.ui.screens.path_dialog import PathScreen
+from deepseek_tui.ui.transfer import (
+    FORMATS,
+    TransferError,
+    default_path,
+    export_to,
+    import_from,
+    resolve,
+)
+from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.message import (
     AnswerFooter,
     AssistantMessage,
     ErrorBlock,
     UserMessage,
 )
+from deepseek_tui.ui.widgets.message_actions import MessageActions
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import ModelTraits, SettingsSidebar, SidebarValues
 from deepseek_tui.ui.widgets.status import StatusLine
@@ -63,6 +81,13 @@ class ChatContext:
     demo: bool
     now: Callable[[], datetime]
     clock: Callable[[], float]
+    switch_provider: Callable[[str], Awaitable[tuple[Settings, DeepSeekClient]]] | None = None
+    """Close the client and open one for another ``[providers.NAME]`` (the app
+    owns clients); raises :class:`ProviderUnavailable` when that cannot work."""
+
+
+class ProviderUnavailable(Exception):
+    """Another provider cannot be used (no key); ``str()`` says what to do."""
 
 
 @dataclass
@@ -82,13 +107,29 @@ class ChatScreen(Screen[None]):
         Binding("escape", "stop", "Stop", id="stop"),
         Binding("f5", "retry", "Retry", id="retry"),
         Binding("ctrl+n", "new", "New", id="new"),
+        Binding("ctrl+o", "conversations", "Conversations", id="conversations"),
         Binding("ctrl+s", "sidebar", "Settings", id="sidebar"),
         Binding("ctrl+r", "reasoning", "Reasoning", id="reasoning"),
+        Binding("ctrl+end", "bottom", "Follow", id="bottom", show=False),
+        Binding("ctrl+g", "regenerate", "Regenerate", id="regenerate", show=False),
+        Binding(
+            "alt+left", "alternative(-1)", "Prev alternative", id="previous-alternative", show=False
+        ),
+        Binding(
+            "alt+right", "alternative(1)", "Next alternative", id="next-alternative", show=False
+        ),
+        Binding("f4", "edit", "Edit last prompt", id="edit-prompt", show=False),
+        Binding("f2", "copy_answer", "Copy last answer", id="copy-answer", show=False),
+        Binding("f3", "copy_code", "Copy last code block", id="copy-code", show=False),
+        Binding("f9", "export", "Export conversation", id="export", show=False),
+        Binding("f8", "continue_answer", "Continue cut answer", id="continue-answer", show=False),
     ]
 
     def __init__(self, context: ChatContext) -> None:
         super().__init__()
         self.ctx = context
+        self.client = context.client
+        self.settings = context.settings
         self.host = context.settings.active.catalog_host
         self.conversation = context.conversation
         self.busy = False
@@ -96,6 +137,11 @@ class ChatScreen(Screen[None]):
         self._worker: Worker[None] | None = None
         self._cost = 0.0
         self._cost_known = False
+        self.trash = Trash()
+        self._editing: int | None = None
+        self._measured: int | None = None
+        """The last answer's prompt + completion tokens, as the host reported them."""
+        """The user message being edited: the next send branches from it."""
 
     # --- layout ------------------------------------------------------------------
 
@@ -107,20 +153,26 @@ class ChatScreen(Screen[None]):
             )
         with Horizontal(id="main"):
             with Vertical(id="chat"):
-                yield VerticalScroll(id="conversation")
+                yield Static("", id="conv-title")
+                yield ConversationView(id="conversation")
+                yield Button("↓ new text  (Ctrl+End)", id="follow", compact=True)
                 yield PromptInput(id="prompt")
                 yield StatusLine(id="status")
             yield SettingsSidebar(
                 self._initial_values(),
                 self._model_ids(),
                 self._traits,
+                providers=list(self.settings.providers),
+                provider=self.settings.provider,
                 id="sidebar",
             )
         yield Footer()
 
     def _initial_values(self) -> SidebarValues:
-        s = self.ctx.settings
-        c = self.conversation
+        return self._values_for(self.conversation)
+
+    def _values_for(self, c: Conversation | None) -> SidebarValues:
+        s = self.settings
         if c is not None:
             t = TurnSettings.from_params(c.model or default_model(s, self.ctx.catalog), c.params)
             system = c.system or ""
@@ -141,7 +193,7 @@ class ChatScreen(Screen[None]):
         )
 
     def _model_ids(self) -> list[str]:
-        return [*self.ctx.catalog.ids(self.host), *self.ctx.settings.active.models]
+        return [*self.ctx.catalog.ids(self.host), *self.settings.active.models]
 
     def _spec(self, model: str) -> ModelSpec:
         return self.ctx.catalog.lookup(model, self.host)
@@ -159,8 +211,8 @@ class ChatScreen(Screen[None]):
         )
 
     @property
-    def pane(self) -> VerticalScroll:
-        return self.query_one("#conversation", VerticalScroll)
+    def pane(self) -> ConversationView:
+        return self.query_one(ConversationView)
 
     @property
     def prompt(self) -> PromptInput:
@@ -176,14 +228,25 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sidebar.display = False
+        self.query_one("#follow").display = False
+        self.query_one("#conv-title").display = self.conversation is not None
+        self._show_title()
         self.pane.anchor()
-        self.pane.set_class(not self.ctx.settings.ui.show_reasoning, "-hide-reasoning")
+        self.pane.set_class(not self.settings.ui.show_reasoning, "-hide-reasoning")
         self.status.set(demo=self.ctx.demo)
         self._show_mode()
         self.prompt.focus()
         if self.conversation is not None:
             self._load_history(self.conversation)
+            wanted = self.conversation.provider
+            if (
+                wanted is not None
+                and wanted != self.settings.provider
+                and (wanted in self.settings.providers)
+            ):
+                self.call_after_refresh(self.use_provider, wanted)
         self.call_after_refresh(self._fetch_models)
+        self.call_after_refresh(self._fetch_balance)
 
     # --- background work -------------------------------------------------------------
 
@@ -191,7 +254,7 @@ class ChatScreen(Screen[None]):
     async def _fetch_models(self) -> None:
         """Add the host's own model list to the sidebar, after the first frame."""
         try:
-            offered = [clean(m.id) for m in await self.ctx.client.list_models()]
+            offered = [reveal(m.id) for m in await self.client.list_models()]
         except APIError:
             return  # the catalog's list still works; the first message will say more
         self.sidebar.add_models(offered)
@@ -204,31 +267,45 @@ class ChatScreen(Screen[None]):
                 markup=False,
             )
 
+    @work(exclusive=True, group="balance")
+    async def _fetch_balance(self) -> None:
+        """The account balance in the status line, where the host reports one."""
+        try:
+            balance = await self.client.balance()
+        except APIError:
+            return  # optional information: a failure here is not worth a message
+        if balance is None or not balance.infos:
+            self.status.set(balance="")
+            return
+        self.status.set(balance=", ".join(_money(i.total, i.currency) for i in balance.infos))
+
     @work(exclusive=True, group="history")
     async def _load_history(self, conversation: Conversation) -> None:
         messages = await asyncio.to_thread(self.ctx.store.messages, conversation.id)
         await self._show_history(messages)
 
     async def _show_history(self, messages: list[Message]) -> None:
-        widgets: list[UserMessage | AssistantMessage] = []
+        widgets: list[Widget] = []
         closing: list[tuple[AssistantMessage, Message]] = []
-        for m in messages:
+        for i, m in enumerate(messages):
             if m.role == "user":
-                widgets.append(UserMessage(clean(m.content)))
+                widgets.append(UserMessage(reveal(m.content)))
                 self.prompt.remember(m.content)
             elif m.role == "assistant":
                 view = AssistantMessage(
-                    clean(m.model or "?"),
-                    content=clean(m.content),
-                    reasoning=clean(m.reasoning or ""),
+                    reveal(m.model or "?"),
+                    content=reveal(m.content),
+                    reasoning=reveal(m.reasoning or ""),
                 )
                 widgets.append(view)
                 closing.append((view, m))
+                is_last = i == len(messages) - 1
+                widgets.append(_actions(m.content, cut=is_last and m.finish_reason == "length"))
         await self.pane.remove_children()
         await self.pane.mount_all(widgets)
         for view, m in closing:
             usage = m.usage or {}
-            note = clean(m.error or "") if m.status != "complete" else ""
+            note = reveal(m.error or "") if m.status != "complete" else ""
             await view.close(
                 m.status if m.status in ("complete", "interrupted", "error") else "interrupted",
                 AnswerFooter(
@@ -241,10 +318,17 @@ class ChatScreen(Screen[None]):
                 self._cost += m.cost
                 self._cost_known = True
         last = next((m for m in reversed(messages) if m.role == "assistant" and m.usage), None)
-        if last is not None and last.usage:
+        self._measured = None
+        if messages and messages[-1] is last and last.usage:
+            self._measured = last.usage.get("total_tokens")
             self.status.set(
                 last_tokens=last.usage.get("completion_tokens"),
-                context_tokens=last.usage.get("total_tokens"),
+                context_tokens=self._measured,
+                context_estimated=False,
+            )
+        elif messages:
+            self.status.set(
+                context_tokens=estimate(sum(exchange_chars(messages))), context_estimated=True
             )
         self.status.set(cost=self._cost if self._cost_known else None)
         self.pane.scroll_end(animate=False)
@@ -264,14 +348,65 @@ class ChatScreen(Screen[None]):
                 markup=False,
             )
             return
-        await self._clear_failure()
-        await self.pane.mount(UserMessage(clean(event.text)))
-        self.pane.anchor()
-        self._start(event.text)
+        overflow = await self._overflow(event.text)
+        if overflow is not None:
+            self._ask_to_drop(event.text, overflow)
+            return
+        await self._send_text(event.text)
 
-    def _start(self, prompt: str) -> None:
+    async def _send_text(self, text: str, drop: int = 0) -> None:
+        await self._clear_failure()
+        if self._editing is not None:
+            editing, self._editing = self._editing, None
+            await self._branch_from(editing)
+        await self.pane.mount(UserMessage(reveal(text)))
+        self.pane.follow()
+        self._start(text, drop)
+
+    async def _overflow(self, prompt: str) -> Overflow | None:
+        """Whether the request for ``prompt`` would outgrow the model's context."""
+        values = self.sidebar.values()
+        window = self._spec(values.model).context
+        if not window:
+            return None
+        history: list[Message] = []
+        if self.conversation is not None:
+            history = await asyncio.to_thread(self.ctx.store.messages, self.conversation.id)
+        return check_fit(
+            history, prompt=prompt, system=values.system, window=window, measured=self._measured
+        )
+
+    @work(group="overflow")
+    async def _ask_to_drop(self, text: str, o: Overflow) -> None:
+        """The request would not fit: offer to leave the oldest exchanges out of it."""
+        fits = o.after <= o.window
+        detail = (
+            f"Leave the {o.drop} oldest of {o.exchanges} exchanges out of this request "
+            f"(≈{o.after:,} tokens). They stay saved in the conversation."
+            if fits
+            else f"Even without all {o.exchanges} earlier exchanges it is ≈{o.after:,} tokens;"
+            " shorten the message or pick a model with a larger context (Ctrl+S)."
+        )
+        drop = await self.app.push_screen_wait(
+            ConfirmScreen(
+                "This message would not fit the model's context",
+                f"The request would be ≈{o.tokens:,} tokens; the model takes {o.window:,}.",
+                detail=detail,
+                yes=f"Drop {o.drop} oldest and send" if fits else "Send anyway",
+            )
+        )
+        if not drop:
+            self.prompt.load_text(text)
+            self.prompt.move_cursor(self.prompt.document.end)
+            self.notify("Not sent; the message is back in the prompt", timeout=3)
+            return
+        await self._send_text(text, o.drop if fits else 0)
+
+    def _start(self, prompt: str, drop: int = 0) -> None:
+        for row in self.pane.query(MessageActions):
+            row.set_cut(False)
         self._set_busy(True)
-        self._worker = self._run_turn(prompt)
+        self._worker = self._run_turn(prompt, drop)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -283,7 +418,7 @@ class ChatScreen(Screen[None]):
         self.refresh_bindings()
 
     @work(exclusive=True, group="turn")
-    async def _run_turn(self, prompt: str) -> None:
+    async def _run_turn(self, prompt: str, drop: int = 0) -> None:
         values = self.sidebar.values()
         settings = TurnSettings(
             model=values.model,
@@ -297,10 +432,10 @@ class ChatScreen(Screen[None]):
             json_mode=values.json_mode,
         )
         await self._sync_system(values.system)
-        view = AssistantMessage(clean(settings.model))
+        view = AssistantMessage(reveal(settings.model))
         await self.pane.mount(view)
         turn = Turn(
-            client=self.ctx.client,
+            client=self.client,
             store=self.ctx.store,
             catalog=self.ctx.catalog,
             host=self.host,
@@ -308,31 +443,40 @@ class ChatScreen(Screen[None]):
             settings=settings,
             conversation=self.conversation,
             system=values.system or None,
-            provider=self.ctx.settings.provider,
+            provider=self.settings.provider,
+            drop_oldest=drop,
+            temperature_max=self.settings.active.temperature_max,
             now=self.ctx.now,
         )
         live = _Live(self.ctx.clock())
         timer = self.set_interval(0.5, lambda: self._tick(view, live))
         content_out, reasoning_out = StreamSanitizer(), StreamSanitizer()
-        collapse = self.ctx.settings.ui.collapse_reasoning
+        collapse = self.settings.ui.collapse_reasoning
         error: TurnError | None = None
+        noted = False
         try:
             async with contextlib.aclosing(turn.events()) as events:
                 async for event in events:
                     if isinstance(event, ContentDelta):
                         live.count(self.ctx.clock())
                         await view.add_content(
-                            content_out.feed(event.text), collapse_reasoning=collapse
+                            reveal(content_out.feed(event.text)), collapse_reasoning=collapse
                         )
+                        self._new_text()
                     elif isinstance(event, ReasoningDelta):
                         live.count(self.ctx.clock())
-                        await view.add_reasoning(reasoning_out.feed(event.text))
+                        await view.add_reasoning(reveal(reasoning_out.feed(event.text)))
+                        self._new_text()
                     elif isinstance(event, Queued):
                         self.status.set(activity=f"queued by server · {event.waited:.0f}s")
                     elif isinstance(event, Started):
                         self.status.set(activity="")
-            await view.add_reasoning(reasoning_out.flush())
-            await view.add_content(content_out.flush(), collapse_reasoning=collapse)
+                    if not noted and turn.prepared is not None:
+                        noted = True
+                        for note in turn.prepared.notes:
+                            self.notify(reveal(note), severity="warning", timeout=6, markup=False)
+            await view.add_reasoning(reveal(reasoning_out.flush()))
+            await view.add_content(reveal(content_out.flush()), collapse_reasoning=collapse)
         except RetiredModel as exc:
             await view.remove()
             await self._show_retired(prompt, exc)
@@ -347,6 +491,7 @@ class ChatScreen(Screen[None]):
             timer.stop()
             self.conversation = turn.conversation or self.conversation
             self._set_busy(False)
+            self._show_title()
         await self._finished(view, turn, prompt, error)
 
     async def _sync_system(self, system: str) -> None:
@@ -366,6 +511,8 @@ class ChatScreen(Screen[None]):
 
     async def _stopped(self, view: AssistantMessage, turn: Turn) -> None:
         await view.close("interrupted", self._footer(turn))
+        if turn.outcome.content and view.is_attached:
+            await self.pane.mount(_actions(turn.outcome.content), after=view)
         self.status.set(activity="stopped")
 
     async def _finished(
@@ -378,15 +525,21 @@ class ChatScreen(Screen[None]):
         else:
             await view.close(out.status, self._footer(turn))
             view_left = view
+            await self.pane.mount(
+                _actions(out.content, cut=out.finish_reason == "length"), after=view
+            )
         if out.usage is not None:
+            self._measured = out.usage.total_tokens
             self.status.set(
                 last_tokens=out.usage.completion_tokens,
                 context_tokens=out.usage.total_tokens,
+                context_estimated=False,
             )
         if out.cost is not None:
             self._cost += out.cost
             self._cost_known = True
             self.status.set(cost=self._cost)
+        self._fetch_balance()
         if error is not None:
             await self._show_error(prompt, error, view_left)
 
@@ -398,7 +551,7 @@ class ChatScreen(Screen[None]):
             prompt_tokens=out.usage.prompt_tokens if out.usage else None,
             cost=out.cost,
             currency=price.currency if price else "USD",
-            note=clean("; ".join(out.notes)),
+            note=reveal("; ".join(out.notes)),
         )
 
     # --- failures ------------------------------------------------------------------
@@ -406,7 +559,7 @@ class ChatScreen(Screen[None]):
     async def _show_error(
         self, prompt: str, error: TurnError, view: AssistantMessage | None
     ) -> None:
-        block = ErrorBlock(clean(str(error)), _hint(error.cause))
+        block = ErrorBlock(reveal(str(error)), _hint(error.cause))
         await self.pane.mount(block)
         self.failed = _Failed(prompt, block, view)
         self.refresh_bindings()
@@ -420,13 +573,13 @@ class ChatScreen(Screen[None]):
             if spec.successor_thinking is not None:
                 mode = " (thinking " + ("on" if spec.successor_thinking else "off") + ")"
             block = ErrorBlock(
-                clean(str(exc)),
+                reveal(str(exc)),
                 f"Press F5 to switch this conversation to {spec.successor}{mode} and send "
                 "again, or pick another model in the sidebar (Ctrl+S).",
                 action=f"Switch to {spec.successor}{mode} and retry",
             )
         else:
-            block = ErrorBlock(clean(str(exc)), "Pick another model in the sidebar (Ctrl+S).")
+            block = ErrorBlock(reveal(str(exc)), "Pick another model in the sidebar (Ctrl+S).")
         await self.pane.mount(block)
         self.failed = _Failed(prompt, block, None, switch)
         self.refresh_bindings()
@@ -468,15 +621,258 @@ class ChatScreen(Screen[None]):
             self._worker.cancel()
 
     async def action_new(self) -> None:
+        await self._switch_to(None)
+        self.notify("New conversation", timeout=2)
+
+    async def _switch_to(self, conversation: Conversation | None) -> None:
+        """Show another conversation (or a new, empty one) with its own settings."""
         if self._worker is not None:
             self._worker.cancel()
-        self.conversation = None
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._worker.wait()
+        wanted = conversation.provider if conversation is not None else None
+        if wanted is not None and wanted in self.settings.providers:
+            await self.use_provider(wanted)
+        self.conversation = conversation
         self.failed = None
+        self._editing = None
         self._cost, self._cost_known = 0.0, False
+        self._measured = None
         await self.pane.remove_children()
         self.status.set(last_tokens=None, context_tokens=None, cost=None, activity="")
+        self.sidebar.load(self._values_for(conversation))
+        self._show_mode()
+        self._show_title()
         self.prompt.focus()
-        self.notify("New conversation", timeout=2)
+        if conversation is not None:
+            self._load_history(conversation)
+        self.refresh_bindings()
+
+    def action_conversations(self) -> None:
+        current = self.conversation.id if self.conversation else None
+
+        def picked(choice: Picked | None) -> None:
+            self._picked(choice)
+
+        self.app.push_screen(
+            ConversationsScreen(self.ctx.store, self.trash, current), callback=picked
+        )
+
+    @work(group="pick")
+    async def _picked(self, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        current = self.conversation.id if self.conversation else None
+        if picked.new:
+            await self.action_new()
+            return
+        wanted = picked.open or (current if current in picked.changed else None)
+        if wanted is None:
+            return
+        try:
+            conversation = await asyncio.to_thread(self.ctx.store.get_conversation, wanted)
+        except StoreError:
+            if wanted == current:  # the open conversation was deleted
+                await self._switch_to(None)
+                return
+            raise
+        if wanted == current and picked.open is None:
+            self.conversation = conversation
+            self._show_title()
+        elif wanted != current or picked.open:
+            await self._switch_to(conversation)
+
+    # --- branches ------------------------------------------------------------------
+
+    async def _last_prompt(self) -> Message | None:
+        if self.conversation is None:
+            return None
+        path = await asyncio.to_thread(self.ctx.store.messages, self.conversation.id)
+        return next((m for m in reversed(path) if m.role == "user"), None)
+
+    async def _branch_from(self, message_id: int) -> None:
+        """Show the conversation up to just before ``message_id``; the next turn
+        becomes an alternative to it (the old branch stays in the database)."""
+        self.conversation = await asyncio.to_thread(self.ctx.store.rewind, message_id)
+        path = await asyncio.to_thread(self.ctx.store.messages, self.conversation.id)
+        self._cost, self._cost_known = 0.0, False
+        await self._show_history(path)
+
+    async def action_regenerate(self) -> None:
+        """Ask again for the last answer; the earlier one stays as an alternative."""
+        if self.busy:
+            return
+        last = await self._last_prompt()
+        if last is None:
+            self.notify("Nothing to regenerate yet", timeout=3)
+            return
+        await self._clear_failure()
+        await self._branch_from(last.id)
+        await self.pane.mount(UserMessage(reveal(last.content)))
+        self.pane.follow()
+        self._start(last.content)
+
+    async def action_alternative(self, step: int) -> None:
+        """Show the previous / next alternative of the last exchange."""
+        if self.busy:
+            return
+        last = await self._last_prompt()
+        if last is None:
+            return
+        alts = await asyncio.to_thread(self.ctx.store.alternatives, last.id)
+        index = next(i for i, m in enumerate(alts) if m.id == last.id)
+        target = index + step
+        if not 0 <= target < len(alts):
+            self.notify(f"Alternative {index + 1} of {len(alts)}; no more", timeout=2)
+            return
+        self.conversation = await asyncio.to_thread(self.ctx.store.select_branch, alts[target].id)
+        path = await asyncio.to_thread(self.ctx.store.messages, self.conversation.id)
+        self._cost, self._cost_known = 0.0, False
+        await self._show_history(path)
+        self.notify(f"Alternative {target + 1} of {len(alts)}", timeout=2)
+
+    async def action_edit(self) -> None:
+        """Put the last prompt back in the editor; sending it starts a branch."""
+        if self.busy:
+            return
+        last = await self._last_prompt()
+        if last is None:
+            self.notify("Nothing to edit yet", timeout=3)
+            return
+        self._editing = last.id
+        self.prompt.load_text(last.content)
+        self.prompt.move_cursor(self.prompt.document.end)
+        self.prompt.focus()
+        self.notify(
+            "Editing your last message: Enter sends it as a new branch "
+            "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels.",
+            timeout=5,
+        )
+
+    # --- copy and continue -------------------------------------------------------
+
+    def _answers(self) -> list[MessageActions]:
+        return list(self.pane.query(MessageActions))
+
+    def action_copy_answer(self) -> None:
+        """Copy the last answer (as the model wrote it) to the clipboard."""
+        answers = self._answers()
+        if not answers:
+            self.notify("No answer to copy yet", timeout=3)
+            return
+        copy_text(self.app, answers[-1].text, "the last answer")
+
+    def action_copy_code(self) -> None:
+        """Copy the last code block of the conversation."""
+        for row in reversed(self._answers()):
+            blocks = code_blocks(row.text)
+            if blocks:
+                copy_text(self.app, blocks[-1], "the last code block")
+                return
+        self.notify("No code block in the answers yet", timeout=3)
+
+    @on(MessageActions.Pressed)
+    async def _message_action(self, event: MessageActions.Pressed) -> None:
+        row = event.actions
+        if event.action == "copy":
+            copy_text(self.app, row.text, "the answer")
+        elif event.action == "code":
+            blocks = code_blocks(row.text)
+            if blocks:
+                copy_text(self.app, blocks[-1], "the code block")
+        elif event.action == "continue":
+            await self.action_continue_answer()
+
+    async def action_continue_answer(self) -> None:
+        """Ask the model to go on with an answer cut off at max_tokens.
+
+        Sent as an ordinary user message (:data:`CONTINUE_PROMPT`), not as
+        DeepSeek's beta prefix completion: it works on every host and model
+        (thinking ones included), and the conversation stays a plain
+        user/assistant alternation that replays byte-identically.
+        """
+        if self.busy:
+            return
+        answers = self._answers()
+        if not answers or not answers[-1].cut:
+            self.notify("The last answer was not cut off; nothing to continue", timeout=3)
+            return
+        await self._clear_failure()
+        await self.pane.mount(UserMessage(CONTINUE_PROMPT))
+        self.pane.follow()
+        self._start(CONTINUE_PROMPT)
+
+    # --- export and import -------------------------------------------------------
+
+    @work(group="files")
+    async def action_export(self) -> None:
+        """Write the open conversation to a Markdown or JSON file."""
+        c = self.conversation
+        if c is None:
+            self.notify("Nothing to export yet: send a message first", timeout=3)
+            return
+        choice = await self.app.push_screen_wait(
+            PathScreen(
+                "Export this conversation",
+                default_path(c.id, "markdown"),
+                action="Export",
+                formats=FORMATS,
+                format="markdown",
+                help="The same formats as `deepseek-tui export`; JSON can be imported again.",
+            )
+        )
+        if choice is None:
+            return
+        path = resolve(choice.path)
+        if await asyncio.to_thread(path.exists):
+            replace = await self.app.push_screen_wait(
+                ConfirmScreen(
+                    "Replace the file?",
+                    "A file with this name exists:",
+                    detail=str(path),
+                    yes="Replace",
+                )
+            )
+            if not replace:
+                return
+        try:
+            size = await asyncio.to_thread(
+                export_to, self.ctx.store, c.id, path, choice.format or "markdown"
+            )
+        except TransferError as exc:
+            self.notify(f"Export failed: {reveal(str(exc))}", severity="error", markup=False)
+            return
+        self.notify(f"Exported to {reveal(str(path))} ({size:,} bytes)", markup=False)
+
+    @work(group="files")
+    async def action_import(self) -> None:
+        """Add a conversation from a JSON export and open it."""
+        choice = await self.app.push_screen_wait(
+            PathScreen(
+                "Import a conversation (JSON export)",
+                str(Path.cwd()) + "/",
+                action="Import",
+                help="A file written by `deepseek-tui export --format json` or Export (F9).",
+            )
+        )
+        if choice is None:
+            return
+        try:
+            imported = await asyncio.to_thread(import_from, self.ctx.store, resolve(choice.path))
+        except TransferError as exc:
+            self.notify(f"Import failed: {reveal(str(exc))}", severity="error", markup=False)
+            return
+        self.notify(f"Imported: {reveal(imported.title) or 'untitled'}", markup=False)
+        await self._switch_to(imported)
+
+    async def action_undo_delete(self) -> None:
+        """Bring back the conversation deleted last (from the command palette)."""
+        if not self.trash.items:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        saved = self.trash.items.pop()
+        restored = await asyncio.to_thread(self.ctx.store.import_json, saved)
+        self.notify(f"Restored: {reveal(restored.title) or 'untitled'}", markup=False)
 
     def action_sidebar(self) -> None:
         sidebar = self.sidebar
@@ -486,8 +882,77 @@ class ChatScreen(Screen[None]):
         else:
             self.prompt.focus()
 
+    def action_bottom(self) -> None:
+        self.pane.follow()
+
+    @on(Button.Pressed, "#follow")
+    def _follow_pressed(self) -> None:
+        self.action_bottom()
+        self.prompt.focus()
+
+    @on(ConversationView.Following)
+    def _following(self, event: ConversationView.Following) -> None:
+        if event.following:
+            self.query_one("#follow").display = False
+
+    def _new_text(self) -> None:
+        """Text arrived: offer the way back down when the user is reading above."""
+        if not self.pane.following:
+            self.query_one("#follow").display = True
+
+    def _show_title(self) -> None:
+        """The open conversation's title above it (re-read: the first message names it)."""
+        self._load_title()
+
+    @work(exclusive=True, group="title")
+    async def _load_title(self) -> None:
+        line = self.query_one("#conv-title", Static)
+        c = self.conversation
+        if c is not None:
+            with contextlib.suppress(StoreError):
+                c = await asyncio.to_thread(self.ctx.store.get_conversation, c.id)
+                self.conversation = c
+        line.display = c is not None
+        if c is not None:
+            line.update(Content(reveal(c.title) or "untitled"))
+
     def action_reasoning(self) -> None:
         self.pane.toggle_class("-hide-reasoning")
+
+    @on(SettingsSidebar.ProviderChanged)
+    async def _provider_changed(self, event: SettingsSidebar.ProviderChanged) -> None:
+        await self.use_provider(event.provider)
+
+    async def use_provider(self, name: str) -> bool:
+        """Talk to another configured provider from the next message on."""
+        if name == self.settings.provider:
+            return True
+        switch = self.ctx.switch_provider
+        problem = "wait for the answer to finish (or stop it with Esc)" if self.busy else ""
+        if switch is None:
+            problem = "this session cannot switch providers"
+        if not problem and switch is not None:
+            try:
+                self.settings, self.client = await switch(name)
+            except ProviderUnavailable as exc:
+                problem = str(exc)
+        if problem:
+            self.sidebar.set_provider(self.settings.provider)
+            self.notify(f"Provider not switched: {reveal(problem)}", severity="error", markup=False)
+            return False
+        self.host = self.settings.active.catalog_host
+        self.sidebar.set_provider(name)
+        self.sidebar.set_models(self._model_ids(), default_model(self.settings, self.ctx.catalog))
+        self._show_mode()
+        self._fetch_models()
+        self._fetch_balance()
+        if self.conversation is not None:
+            self.conversation = await asyncio.to_thread(
+                self.ctx.store.update_conversation, self.conversation.id, provider=name
+            )
+        host = reveal(self.settings.active.base_url)
+        self.notify(f"Provider: {reveal(name)} ({host})", timeout=4, markup=False)
+        return True
 
     @on(SettingsSidebar.Changed)
     def _settings_changed(self) -> None:
@@ -501,7 +966,23 @@ class ChatScreen(Screen[None]):
             mode = f"thinking {effort}" if effort else "thinking"
         else:
             mode = "no thinking"
-        self.status.set(model=clean(values.model), mode=mode)
+        self.status.set(model=reveal(values.model), mode=mode, context_window=spec.context)
+
+
+#: What "Continue" sends after an answer cut off at max_tokens.
+CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repeating anything."
+
+
+def _money(amount: str, currency: str) -> str:
+    """``$7.42``, ``¥110.00``, ``3.10 EUR`` (amounts come from the host: sanitized)."""
+    symbol = {"USD": "$", "CNY": "¥"}.get(currency)
+    return reveal(f"{symbol}{amount}" if symbol else f"{amount} {currency}")
+
+
+def _actions(content: str, *, cut: bool = False) -> MessageActions:
+    """The copy / continue links for an answer with this (raw) text."""
+    text = clean(content)
+    return MessageActions(text, code=len(code_blocks(text)), cut=cut)
 
 
 class _Live:

@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Button, Static
 
+from deepseek_tui.ui.render.view import StreamingMarkdown
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 
 
@@ -48,17 +48,21 @@ def format_cost(cost: float | None, currency: str = "USD") -> str:
 
 class AssistantMessage(Vertical):
     """The model's answer: a header naming the model, optional reasoning above
-    the Markdown body, and a footer with tokens and cost once it is done."""
+    the Markdown body, and a footer with tokens and cost once it is done.
+
+    The body is a :class:`~deepseek_tui.ui.render.view.StreamingMarkdown`:
+    finished blocks are rendered once, only the open one is redrawn (once per
+    frame), so a long answer streams in linear time. Links are shown, never
+    followed.
+    """
 
     def __init__(self, model: str, *, content: str = "", reasoning: str = "") -> None:
         super().__init__(classes="assistant-message")
         self.model = model
-        self._content = content
         self.header = Static(Content.assemble(("◆ ", "$accent"), (model, "bold")), classes="header")
-        self.body = Markdown(content, classes="answer")
+        self.body = StreamingMarkdown(content, classes="answer")
         self.footer = Static("", classes="footer")
         self.reasoning: ReasoningBlock | None = ReasoningBlock(reasoning) if reasoning else None
-        self._stream: MarkdownStream | None = None
         self.state = "streaming"
 
     def compose(self) -> ComposeResult:
@@ -72,7 +76,7 @@ class AssistantMessage(Vertical):
     @property
     def content(self) -> str:
         """The answer text shown so far."""
-        return self._content
+        return self.body.text
 
     async def add_reasoning(self, fragment: str) -> None:
         """Append reasoning; the first fragment opens a live reasoning pane."""
@@ -84,28 +88,24 @@ class AssistantMessage(Vertical):
         await self.reasoning.write(fragment)
 
     def tick(self, elapsed: float) -> None:
-        if self.reasoning is not None and not self._content:
+        """Let a live reasoning pane show the seconds spent thinking."""
+        if self.reasoning is not None and self.body.empty:
             self.reasoning.tick(elapsed)
 
     async def add_content(self, fragment: str, *, collapse_reasoning: bool) -> None:
         """Append answer text; the first fragment ends the reasoning phase."""
         if not fragment:
             return
-        if not self._content and self.reasoning is not None:
+        if self.body.empty and self.reasoning is not None:
             await self.reasoning.done(collapse=collapse_reasoning)
-        self._content += fragment
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.body)
-        await self._stream.write(fragment)
+        self.body.append(fragment)
 
     async def close(self, state: str, footer: AnswerFooter) -> None:
         """The turn ended: flush the streams and say how (complete, stopped, error)."""
         self.state = state
         if self.reasoning is not None:
             await self.reasoning.done(collapse=False)
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            await stream.stop()
+        self.body.finish()
         self.set_class(state != "complete", "-unfinished")
         self.footer.update(self._footer(state, footer))
         self.footer.display = True

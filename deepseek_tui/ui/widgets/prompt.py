@@ -17,7 +17,9 @@ class PromptInput(TextArea):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Send", id="send"),
-        Binding("shift+enter,ctrl+j", "newline", "Newline", id="newline", key_display="⇧⏎"),
+        Binding(
+            "shift+enter,ctrl+j", "newline", "Newline", id="newline", key_display="⇧⏎", show=False
+        ),
     ]
 
     @dataclass

@@ -1,27 +1,36 @@
 """The reasoning pane: what the model thought before it answered.
 
 Open and live while the model thinks (with the seconds spent so far), folded
-when the answer starts unless the user asked to keep it open. Text is streamed
-through :class:`~textual.widgets.markdown.MarkdownStream`, so a long chain of
-thought costs linear time, and it is sanitized before it gets here.
+when the answer starts unless the user asked to keep it open. Reasoning is
+shown as plain text (it is a draft, not a document) and streamed append-only
+through :class:`~deepseek_tui.ui.render.view.StreamingText`: each finished
+line is wrapped once, only the unfinished line is redrawn, at most once per
+frame, so a chain of thought of any length costs linear time. Text is
+sanitized before it gets here.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Collapsible, Markdown
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Collapsible
+
+from deepseek_tui.ui.render.view import StreamingText
 
 
 class ReasoningBlock(Collapsible):
     """A collapsible block holding one answer's reasoning."""
 
+    DEFAULT_CSS = """
+    ReasoningBlock StreamingText.reasoning-text {
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
     def __init__(self, text: str = "", *, live: bool = False) -> None:
-        self.body = Markdown(text, classes="reasoning-text")
+        self.body = StreamingText(text, classes="reasoning-text")
         super().__init__(self.body, title=self._heading(live, None), collapsed=not live)
         self._live = live
-        self._stream: MarkdownStream | None = None
         self._elapsed: float | None = None
-        self._text = text
 
     @staticmethod
     def _heading(live: bool, elapsed: float | None) -> str:
@@ -32,14 +41,11 @@ class ReasoningBlock(Collapsible):
     @property
     def text(self) -> str:
         """The reasoning shown so far."""
-        return self._text
+        return self.body.text
 
     async def write(self, fragment: str) -> None:
-        """Append sanitized reasoning text."""
-        self._text += fragment
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.body)
-        await self._stream.write(fragment)
+        """Append sanitized reasoning text (shown within a frame)."""
+        self.body.append(fragment)
 
     def tick(self, elapsed: float) -> None:
         """Show how long the model has been thinking."""
@@ -52,6 +58,4 @@ class ReasoningBlock(Collapsible):
         self.title = self._heading(False, self._elapsed)
         if collapse:
             self.collapsed = True
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            await stream.stop()
+        self.body.finish()

@@ -8,7 +8,7 @@ is shown as such and the message is not sent until it is fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from textual import on
@@ -105,15 +105,30 @@ class SettingsSidebar(VerticalScroll):
         def control(self) -> SettingsSidebar:
             return self.sidebar
 
+    @dataclass
+    class ProviderChanged(Message):
+        """The user picked another provider (host) in the sidebar."""
+
+        sidebar: SettingsSidebar
+        provider: str
+
+        @property
+        def control(self) -> SettingsSidebar:
+            return self.sidebar
+
     def __init__(
         self,
         values: SidebarValues,
         models: Iterable[str],
         traits_for: Callable[[str], ModelTraits],
         *,
+        providers: Sequence[str] = (),
+        provider: str = "",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._providers = list(providers)
+        self._provider = provider
         self._initial = values
         self._models = list(dict.fromkeys([values.model, *models]))
         self._traits_for = traits_for
@@ -124,6 +139,15 @@ class SettingsSidebar(VerticalScroll):
     def compose(self) -> ComposeResult:
         v = self._initial
         yield Static("Settings", classes="sidebar-title")
+        if len(self._providers) > 1:
+            yield Label("Provider")
+            yield Select(
+                [(Content(p), p) for p in self._providers],
+                value=self._provider if self._provider in self._providers else self._providers[0],
+                allow_blank=False,
+                id="provider",
+                compact=True,
+            )
         yield Label("Model")
         yield Select(
             [(Content(m), m) for m in self._models],
@@ -190,6 +214,22 @@ class SettingsSidebar(VerticalScroll):
         select.set_options([(Content(m), m) for m in self._models])
         select.value = current
 
+    def set_provider(self, provider: str) -> None:
+        """Show ``provider`` as chosen (e.g. after a refused switch), without a message."""
+        self._provider = provider
+        for select in self.query("#provider").results(Select):
+            with select.prevent(Select.Changed):
+                select.value = provider
+
+    def set_models(self, ids: Iterable[str], model: str) -> None:
+        """Replace the model list (another provider) and choose ``model``."""
+        self._models = list(dict.fromkeys([model, *ids]))
+        select = self.query_one("#model", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([(Content(m), m) for m in self._models])
+            select.value = model
+        self.set_model(model)
+
     def set_model(self, model: str, thinking: bool | None = None) -> None:
         """Switch model (e.g. to a retired model's successor)."""
         self.add_models([model])
@@ -197,6 +237,23 @@ class SettingsSidebar(VerticalScroll):
         self.traits = self._traits_for(model)
         if thinking is not None:
             self.query_one("#thinking", Switch).value = thinking
+        self._show_traits()
+
+    def load(self, v: SidebarValues) -> None:
+        """Show another conversation's settings."""
+        self.set_model(v.model)
+        traits = self.traits
+        self.query_one("#thinking", Switch).value = (
+            traits.thinks if v.thinking is None else v.thinking
+        )
+        efforts = traits.efforts or ("low", "high", "max")
+        effort = v.effort or traits.default_effort or "high"
+        self.query_one("#effort", Select).value = effort if effort in efforts else efforts[0]
+        for p in PARAMS:
+            current = getattr(v, p.name)
+            self.query_one(f"#{p.name}", Input).value = "" if current is None else f"{current:g}"
+        self.query_one("#json_mode", Switch).value = v.json_mode
+        self.query_one("#system", TextArea).load_text(v.system)
         self._show_traits()
 
     def problems(self) -> list[str]:
@@ -235,6 +292,13 @@ class SettingsSidebar(VerticalScroll):
         )
 
     # --- reacting ----------------------------------------------------------------
+
+    @on(Select.Changed, "#provider")
+    def _provider_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if isinstance(event.value, str) and event.value != self._provider:
+            self._provider = event.value
+            self.post_message(self.ProviderChanged(self, event.value))
 
     @on(Select.Changed, "#model")
     def _model_changed(self) -> None:

@@ -1,5 +1,6 @@
 """The status line: which model answers and how, what the last answer and the
-conversation cost, and what is happening right now (tokens/s, queued)."""
+conversation cost, how full the context window is, the account balance (where
+the host reports one) and what is happening right now (tokens/s, queued)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ class StatusInfo:
     """``thinking high``, ``no thinking``…"""
     last_tokens: int | None = None
     context_tokens: int | None = None
+    """The last request's prompt + completion tokens (or an estimate)."""
+    context_window: int | None = None
+    """The model's context window, when the catalog knows it."""
+    context_estimated: bool = False
+    balance: str = ""
+    """``$7.42``; empty where the host has no balance endpoint."""
     cost: float | None = None
     currency: str = "USD"
     rate: float | None = None
@@ -51,11 +58,37 @@ class StatusLine(Static):
         if i.last_tokens is not None:
             parts += ["  │  last ", f"{i.last_tokens:,} tok"]
         if i.context_tokens is not None:
-            parts += [" · context ", f"{i.context_tokens:,} tok"]
+            parts += [" · context ", *_context(i)]
         if i.cost is not None:
             parts += [" · ", format_cost(i.cost, i.currency)]
+        if i.balance:
+            parts += [" · balance ", i.balance]
         if i.rate is not None:
             parts += ["  │  ", (f"{i.rate:.0f} tok/s", "$success")]
         if i.activity:
             parts += ["  │  ", (i.activity, "$warning")]
         return Content.assemble(*parts)
+
+
+def _context(i: StatusInfo) -> list[str | tuple[str, str]]:
+    used = i.context_tokens or 0
+    approx = "≈" if i.context_estimated else ""
+    if not i.context_window:
+        return [f"{approx}{used:,} tok"]
+    share = used / i.context_window
+    text = f"{approx}{_short(used)}/{_short(i.context_window)} ({share:.0%})"
+    if share >= 0.9:
+        return [(text, "$error bold")]
+    if share >= 0.7:
+        return [(text, "$warning")]
+    return [text]
+
+
+def _short(tokens: int) -> str:
+    """``950``, ``12.3K``, ``128K``, ``1M``."""
+    if tokens < 1000:
+        return str(tokens)
+    if tokens < 1_000_000:
+        k = tokens / 1000
+        return f"{k:.1f}K".replace(".0K", "K") if k < 100 else f"{k:.0f}K"
+    return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")

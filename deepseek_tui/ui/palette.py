@@ -1,0 +1,50 @@
+"""Command palette (Ctrl+P) entries for the chat screen's actions, so every
+action can be found by name, with its current key shown next to it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+#: (title, action on the chat screen, help)
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Conversations: open, search, rename, delete", "conversations", "Ctrl+O"),
+    ("New conversation", "new", "Start an empty conversation"),
+    ("Regenerate the last answer", "regenerate", "The old answer stays as an alternative"),
+    ("Previous alternative", "alternative(-1)", "Show the earlier answer or branch"),
+    ("Next alternative", "alternative(1)", "Show the later answer or branch"),
+    ("Edit the last prompt", "edit", "Resend it as a new branch"),
+    ("Copy last answer", "copy_answer", "To the clipboard, as the model wrote it"),
+    ("Copy last code block", "copy_code", "The last fenced code block of the answers"),
+    ("Continue the cut-off answer", "continue_answer", "Ask the model to go on after max_tokens"),
+    ("Export conversation to Markdown or JSON", "export", "Write the open conversation to a file"),
+    ("Import conversation from JSON", "import", "Open a JSON export as a new conversation"),
+    ("Undo delete", "undo_delete", "Bring back the conversation deleted last"),
+    ("Toggle settings sidebar", "sidebar", "Model, thinking, parameters"),
+    ("Toggle reasoning", "reasoning", "Show or hide the reasoning panes"),
+    ("Follow new text", "bottom", "Jump to the end of the conversation"),
+    ("Stop generating", "stop", "Keep what arrived"),
+    ("Help: every key and how to remap it", "app.help", "F1"),
+    ("Retry the failed message", "retry", "Run the failed turn again"),
+)
+
+
+class ChatCommands(Provider):
+    """Every chat action by name."""
+
+    async def discover(self) -> Hits:
+        for title, action, help_text in ACTIONS:
+            yield DiscoveryHit(title, partial(self._run, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, action, help_text in ACTIONS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(title), partial(self._run, action), help=help_text
+                )
+
+    async def _run(self, action: str) -> None:
+        await self.screen.run_action(action)

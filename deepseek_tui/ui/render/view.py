@@ -1,0 +1,260 @@
+"""Streaming widgets whose cost grows linearly with the text.
+
+:class:`StreamingMarkdown` (answers) and :class:`StreamingText` (reasoning)
+share one shape: settled blocks go into :class:`RenderedLines` *parts* that
+are rendered once and never touched again, and one *tail* part holds the open
+block, re-rendered at most once per frame however many fragments arrived.
+A part is sealed once it holds ``PART_CHARS`` characters, so a 20,000-token
+answer is a handful of widgets, not thousands.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.strip import Strip
+from textual.timer import Timer
+
+from deepseek_tui.ui.render.blocks import BlockSplitter
+from deepseek_tui.ui.render.lines import RenderedLines
+from deepseek_tui.ui.render.markdown import (
+    code_background,
+    render_markdown,
+    render_text,
+    theme_for,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions
+    from rich.theme import Theme
+    from textual.widgets.markdown import Markdown
+
+    MarkdownLinkClicked = Markdown.LinkClicked
+
+#: How often the open tail is redrawn while text streams in (seconds): fast
+#: enough to read as smooth, slow enough that slow streams cost little CPU.
+FRAME = 1 / 20
+#: The next redraw waits at least this many times the last one's cost (layout
+#: and painting included), so neither a large open block (a long list or code
+#: block) nor a busy screen can make streaming eat the CPU.
+BUDGET = 8
+#: Characters of source per sealed part.
+PART_CHARS = 8_000
+
+
+class LineSplitter:
+    """Plain text settles line by line: every complete line is final."""
+
+    def __init__(self) -> None:
+        self._tail = ""
+        self._pending: list[str] = []
+
+    @property
+    def tail(self) -> str:
+        if self._pending:
+            self._tail += "".join(self._pending)
+            self._pending.clear()
+        return self._tail
+
+    def feed(self, fragment: str) -> None:
+        if fragment:
+            self._pending.append(fragment)
+
+    def settle(self) -> list[str]:
+        tail = self.tail
+        cut = tail.rfind("\n")
+        if cut == -1:
+            return []
+        self._tail = tail[cut + 1 :]
+        return tail[:cut].split("\n")
+
+    def finish(self) -> list[str]:
+        tail, self._tail = self.tail, ""
+        return [tail] if tail else []
+
+
+class _Streaming(Vertical):
+    """Frozen parts plus one tail, fed by fragments and flushed once per frame."""
+
+    DEFAULT_CSS = """
+    _Streaming {
+        height: auto;
+        layout: vertical;
+    }
+    """
+    GAP: ClassVar[int] = 0
+
+    def __init__(self, text: str = "", *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._splitter: BlockSplitter | LineSplitter = self._new_splitter()
+        self._source: list[str] = []
+        self._tail = RenderedLines(self._render_block, gap=self.GAP, classes="tail")
+        self._tail.display = False
+        self._parts: list[RenderedLines] = []
+        self._timer: Timer | None = None
+        self._flush_cost = 0.0
+        self._initial = text
+
+    def _new_splitter(self) -> BlockSplitter | LineSplitter:
+        raise NotImplementedError
+
+    def _render_block(
+        self, source: str, width: int, console: Console, options: ConsoleOptions
+    ) -> list[Strip]:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        if self._initial:
+            self._source.append(self._initial)
+            self._splitter.feed(self._initial)
+            self._initial = ""
+            self._freeze(self._splitter.finish(), mount=False)
+        yield from self._parts
+        yield self._tail
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _: object) -> None:
+        for part in (*self._parts, self._tail):
+            part.invalidate()
+
+    @property
+    def text(self) -> str:
+        """Everything received so far."""
+        if len(self._source) > 1:
+            self._source[:] = ["".join(self._source)]
+        return self._source[0] if self._source else ""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing received yet (cheaper than ``not text``)."""
+        return not self._source
+
+    @property
+    def part_count(self) -> int:
+        """Widgets holding settled text (bounded: one per ``PART_CHARS``)."""
+        return len(self._parts)
+
+    def append(self, fragment: str) -> None:
+        """Add streamed text; it shows within a frame."""
+        if not fragment:
+            return
+        self._source.append(fragment)
+        self._splitter.feed(fragment)
+        if self._timer is None:
+            delay = max(FRAME, self._flush_cost * BUDGET)
+            self._timer = self.set_timer(delay, self._flush, name="stream-flush")
+
+    def finish(self) -> None:
+        """The stream ended: settle everything now."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._freeze(self._splitter.finish())
+        self._tail.replace("")
+        self._tail.display = False
+
+    def _flush(self) -> None:
+        started = perf_counter()
+        self._timer = None
+        self._freeze(self._splitter.settle())
+        tail = self._splitter.tail
+        self._tail.replace(tail)
+        if self._tail.display != bool(tail):
+            self._tail.display = bool(tail)
+        if self._tail.has_class("-after") != bool(self._parts):
+            self._tail.set_class(bool(self._parts), "-after")
+        self.call_after_refresh(self._measure, started)
+
+    def _measure(self, started: float) -> None:
+        """The redraw's cost, layout and painting included (wall time: an upper bound)."""
+        self._flush_cost = perf_counter() - started
+
+    def _freeze(self, blocks: list[str], *, mount: bool = True) -> None:
+        for block in blocks:
+            part = self._parts[-1] if self._parts else None
+            if part is None or part.chars >= PART_CHARS:
+                part = RenderedLines(self._render_block, gap=self.GAP, classes="part")
+                part.set_class(bool(self._parts), "-after")
+                self._parts.append(part)
+                if mount:
+                    self.mount(part, before=self._tail)
+            part.extend([block])
+
+
+class StreamingMarkdown(_Streaming):
+    """Markdown streamed in linear time; the final look equals a one-shot render."""
+
+    DEFAULT_CSS = """
+    StreamingMarkdown {
+        height: auto;
+        layout: vertical;
+    }
+    StreamingMarkdown > .-after {
+        margin-top: 1;
+    }
+    """
+    GAP = 1
+
+    def _new_splitter(self) -> BlockSplitter:
+        return BlockSplitter()
+
+    def on_rendered_lines_link_clicked(self, event: RenderedLines.LinkClicked) -> None:
+        """A clicked link goes to the app, which asks before opening anything."""
+        event.stop()
+        self.app.open_url(event.href)
+
+    def on_markdown_link_clicked(self, event: MarkdownLinkClicked) -> None:
+        """Same for Textual's own link message (posted by tests and older code)."""
+        event.stop()
+        self.app.open_url(event.href)
+
+    def _render_block(
+        self, source: str, width: int, console: Console, options: ConsoleOptions
+    ) -> list[Strip]:
+        app = self.app
+        with console.use_theme(_theme(app.theme, app.theme_variables)):
+            return render_markdown(
+                source,
+                width,
+                console,
+                options,
+                dark=app.current_theme.dark,
+                code_background=code_background(app.theme_variables),
+            )
+
+
+class StreamingText(_Streaming):
+    """Plain text (reasoning) streamed line by line: append-only, never Markdown."""
+
+    DEFAULT_CSS = """
+    StreamingText {
+        height: auto;
+        layout: vertical;
+    }
+    """
+
+    def _new_splitter(self) -> LineSplitter:
+        return LineSplitter()
+
+    def _render_block(
+        self, source: str, width: int, console: Console, options: ConsoleOptions
+    ) -> list[Strip]:
+        return render_text(source, width, console, options)
+
+
+_themes: dict[str, Theme] = {}
+
+
+def _theme(name: str, variables: dict[str, str]) -> Theme:
+    theme = _themes.get(name)
+    if theme is None:
+        theme = _themes[name] = theme_for(variables)
+    return theme
+
+
+__all__ = ["FRAME", "PART_CHARS", "StreamingMarkdown", "StreamingText"]

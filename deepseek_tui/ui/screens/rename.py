@@ -1,0 +1,42 @@
+"""A one-field dialog: a new title (or any other short text)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class RenameScreen(ModalScreen[str | None]):
+    """Dismisses with the text entered (Enter) or ``None`` (Esc)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="rename-cancel"),
+    ]
+
+    def __init__(self, current: str, *, title: str = "Rename conversation") -> None:
+        super().__init__()
+        self.current = current
+        self.heading = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rename-box"):
+            yield Static(Content(self.heading), classes="dialog-title")
+            yield Input(self.current, id="rename-input")
+            yield Static("Enter saves · Esc cancels", classes="field-help")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _save(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,68 @@
+"""Export the open conversation to a file and import a JSON export, for the
+TUI. The formats are those of ``deepseek-tui export`` (``Store.export_markdown``
+/ ``Store.export_json``). Blocking; the screen calls these in a thread.
+
+Every failure is a :class:`TransferError` whose ``str()`` is one line to show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from deepseek_tui.store import Conversation, Store, StoreError
+
+FORMATS = {"markdown": ".md", "json": ".json"}
+
+
+class TransferError(Exception):
+    """An export or import failed; ``str()`` says why, naming the file."""
+
+
+def default_path(conversation_id: str, fmt: str) -> str:
+    """``~/deepseek-<id>.md|json`` (the home directory, else the working one)."""
+    home = Path.home()
+    base = home if home.is_dir() else Path.cwd()
+    return str(base / f"deepseek-{conversation_id}{FORMATS[fmt]}")
+
+
+def resolve(path: str) -> Path:
+    """The file a typed path means (``~`` expanded, relative to the working directory)."""
+    return Path(os.path.expandvars(path.strip())).expanduser().absolute()
+
+
+def export_to(store: Store, conversation_id: str, path: Path, fmt: str) -> int:
+    """Write the conversation to ``path``; return the number of bytes written."""
+    try:
+        if fmt == "json":
+            text = json.dumps(store.export_json(conversation_id), ensure_ascii=False, indent=2)
+        else:
+            text = store.export_markdown(conversation_id)
+    except StoreError as exc:
+        raise TransferError(str(exc)) from None
+    data = (text.rstrip("\n") + "\n").encode("utf-8")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise TransferError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return len(data)
+
+
+def import_from(store: Store, path: Path) -> Conversation:
+    """Add the conversation exported (as JSON) in ``path`` to the store."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TransferError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TransferError(
+            f"{path} is not a JSON export of deepseek-tui ({exc.__class__.__name__}: "
+            f"{str(exc)[:80]}); Markdown exports cannot be imported"
+        ) from None
+    try:
+        return store.import_json(data)
+    except StoreError as exc:
+        raise TransferError(f"{path} is not a valid export: {exc}") from None
