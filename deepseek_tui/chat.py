@@ -21,6 +21,10 @@ later turns replay text files byte-identically and replace images and
 documents with a note. A model that cannot take one is refused with
 :class:`AttachmentRefused` before anything is stored or sent.
 
+Long conversations: ``Turn(drop_oldest=N)`` leaves the N oldest exchanges out
+of the request (never out of the store), for a history that outgrew the
+model's context window; see :func:`drop_oldest_exchanges`.
+
 Provider quirks: ``Turn(temperature_max=...)`` (from the provider profile's
 ``temperature_max``) clamps the temperature for hosts whose range is narrower
 than DeepSeek's 0–2, with a note in :attr:`PreparedRequest.notes`.
@@ -254,6 +258,21 @@ def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:
     return out
 
 
+def drop_oldest_exchanges(history: list[Message], exchanges: int) -> list[Message]:
+    """``history`` from its ``exchanges + 1``-th user message on: the oldest
+    exchanges (a prompt and its answer) left out of a request. System messages
+    are not counted; the conversation's system prompt is sent apart."""
+    if exchanges <= 0:
+        return history
+    seen = 0
+    for i, m in enumerate(history):
+        if m.role == "user":
+            if seen == exchanges:
+                return history[i:]
+            seen += 1
+    return []
+
+
 @dataclass
 class TurnOutcome:
     """What a turn produced, whole or in part."""
@@ -282,7 +301,8 @@ class Turn:
 
     ``attachments`` come from :func:`deepseek_tui.attachments.load_attachment`;
     ``temperature_max`` from the provider profile
-    (``settings.active.temperature_max``).
+    (``settings.active.temperature_max``); ``drop_oldest`` leaves that many of
+    the oldest exchanges out of the request (they stay stored).
     """
 
     def __init__(
@@ -299,6 +319,7 @@ class Turn:
         provider: str | None = None,
         attachments: Sequence[Attachment] = (),
         temperature_max: float | None = None,
+        drop_oldest: int = 0,
         checkpoint_interval: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -313,6 +334,7 @@ class Turn:
         self._provider = provider
         self._attachments = tuple(attachments)
         self._temperature_max = temperature_max
+        self._drop_oldest = drop_oldest
         self._interval = checkpoint_interval
         self._now = now
         self.spec = catalog.lookup(settings.model, host)
@@ -340,7 +362,7 @@ class Turn:
         self.check_model()
         self.check_attachments()
         started = self._now()
-        history = await self._begin()
+        history = drop_oldest_exchanges(await self._begin(), self._drop_oldest)
         self.prepared = prepare_request(
             spec=self.spec,
             settings=self._settings,

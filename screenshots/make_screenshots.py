@@ -1,57 +1,137 @@
-"""Save SVG screenshots of the TUI's main states (for the README and for review).
+"""Save SVG screenshots of the TUI for the README and for review.
 
 Drives the real app with Pilot against the loopback fake server, in a throwaway
-DEEPSEEK_TUI_HOME, at 120x36::
+``DEEPSEEK_TUI_HOME``, at a fixed 120x36 terminal, with a fixed clock, fixed
+conversation ids and no streaming delays, so running it again gives the same
+files byte for byte (``tests/ui/test_demo.py`` checks that)::
 
-    .venv/bin/python screenshots/make_screenshots.py [OUTPUT_DIR]
+    .venv/bin/python screenshots/make_screenshots.py [OUTPUT_DIR] [--only NAME ...]
+
+Shots, in the order they are taken: ``chat`` (a streamed answer with a table
+and code), ``sidebar`` (settings open), ``theme-<name>`` for every shipped
+theme, ``conversations`` (the hook below; skipped until that panel exists) and
+``reasoning`` (an answer with its reasoning pane open).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import itertools
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from deepseek_tui.config import load_settings
+from deepseek_tui.models import Catalog
 from deepseek_tui.paths import Paths
+from deepseek_tui.store import Store
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
-from deepseek_tui.ui.session import open_session
+from deepseek_tui.ui.session import Session
 from deepseek_tui.ui.widgets.message import AssistantMessage
+from deepseek_tui.ui.widgets.prompt import PromptInput
+from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 
 KEY = "sk-screenshot-key-0000"
 SIZE = (120, 36)
-ANSWER = """\
-Streaming keeps the terminal responsive: each fragment is **appended** to the \
-document instead of re-rendering it, so a long answer costs linear time.
+#: Off-peak on a Saturday, so prices (and the costs shown) never depend on the hour.
+NOW = datetime(2026, 10, 3, 12, tzinfo=UTC)
 
-| approach | cost per token | feels |
+OPENER = "In one line: what is deepseek-tui?"
+OPENER_ANSWER = (
+    "A terminal chat client for DeepSeek models: answers stream in as Markdown, the "
+    "model's reasoning gets its own pane, and every conversation is saved as it streams."
+)
+QUESTION = "How does deepseek-tui keep streaming fast on long answers?"
+ANSWER = """\
+It **appends** each fragment to the document instead of re-rendering the whole \
+answer, so a long reply costs linear time and the terminal stays responsive.
+
+| approach | work per token | feels |
 |---|---|---|
-| re-render everything | O(n) | sluggish |
-| append fragments | O(1) | instant |
+| re-render everything | grows with the answer | sluggish after a page |
+| append fragments | constant | instant |
 
 ```python
 async for event in turn.events():
-    await view.add_content(event.text)
+    if isinstance(event, ContentDelta):
+        await view.add_content(event.text)
 ```
 
-1. The worker iterates the turn's events.
-2. Widgets get text through methods.
-3. `Esc` cancels the worker; the partial answer stays.
+1. One worker runs the turn and feeds the widgets through methods.
+2. `Esc` cancels that worker; the partial answer is kept and saved.
 """
 REASONING = (
-    "The user asks how streaming works. Explain the append-only rendering, "
-    "compare it with re-rendering, show a short code sample and list the steps."
+    "The user asks how streaming stays fast. Contrast appending fragments with "
+    "re-rendering the whole document, show the loop that feeds the widget, and "
+    "mention what happens when the user presses Esc."
 )
 
+FOLLOW_UP = "Which model should I use for a long refactor?"
+FOLLOW_UP_REASONING = """\
+The user is planning a long refactor. Two current models on DeepSeek's API: \
+deepseek-flash is fast and cheap and thinks by default; deepseek-v4-pro is \
+slower but stronger on multi-step code changes. Both have a 1M-token context.
 
-async def main(out: Path, home: str) -> None:
-    os.environ["DEEPSEEK_TUI_HOME"] = home
-    os.environ.pop("DEEPSEEK_API_KEY", None)
+A refactor touches many files and benefits from careful planning, so the larger \
+model is worth its price here. Effort high is enough; max only for the hardest \
+steps. Suggest switching in the sidebar and keeping the conversation.
+"""
+FOLLOW_UP_ANSWER = """\
+Use **deepseek-v4-pro** with thinking on: press `Ctrl+S`, pick it under *Model*, \
+and keep this conversation. Its history comes along.
+"""
+
+
+class _Enough(Exception):
+    """Every shot asked for with ``--only`` is taken."""
+
+
+def _ids() -> Callable[[], str]:
+    counter = itertools.count(1)
+    return lambda: f"{next(counter):016x}"
+
+
+def _clock() -> Callable[[], datetime]:
+    ticks = itertools.count()
+    return lambda: NOW + timedelta(seconds=next(ticks))
+
+
+async def conversations_panel(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """HOOK for the conversations panel (Ctrl+O: open, search, rename, delete).
+
+    The panel is another engineer's work in progress; when it lands, open it
+    here, type a search, and call ``shoot("conversations")``. Until then this
+    takes no screenshot.
+    """
+
+
+async def _complete(pilot: Pilot[Any], count: int) -> None:
+    """Wait until ``count`` answers have finished streaming."""
+
+    def done() -> bool:
+        answers = pilot.app.screen.query(AssistantMessage)
+        return len(answers) >= count and answers.last().state == "complete"
+
+    while not done():
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+async def take(out: Path, home: Path, only: set[str] | None = None) -> list[Path]:
+    """Take the screenshots into ``out``; returns the files written."""
+    os.environ["DEEPSEEK_TUI_HOME"] = str(home)
+    for var in ("DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL", "NO_COLOR"):
+        os.environ.pop(var, None)
+    saved: list[Path] = []
     async with FakeDeepSeek(api_key=KEY, host="deepseek") as srv:
         config = (
             f'[providers.deepseek]\nbase_url = "{srv.base_url}"\nkind = "deepseek"\n'
@@ -60,39 +140,77 @@ async def main(out: Path, home: str) -> None:
         await asyncio.to_thread(Path(home, "config.toml").write_text, config)
         paths = Paths.resolve()
         settings = load_settings(paths)
-        session = open_session(settings, paths)
-        app = DeepSeekApp(
-            settings, paths, session, now=lambda: datetime(2026, 10, 3, 12, tzinfo=UTC)
-        )
+        opened = Store.open(paths.database, clock=_clock(), new_id=_ids())
+        session = Session(opened.store, Catalog.load(settings.models), None, ())
+        app = DeepSeekApp(settings, paths, session, now=lambda: NOW, clock=lambda: 0.0)
+
+        def shoot(name: str) -> None:
+            if only is None or name in only:
+                app.save_screenshot(f"{name}.svg", str(out))
+                saved.append(out / f"{name}.svg")
+            if only is not None and only <= {p.stem for p in saved}:
+                raise _Enough
+
+        async def send(text: str) -> None:
+            app.screen.query_one(PromptInput).load_text(text)
+            await pilot.press("enter")
+
         try:
             async with app.run_test(size=SIZE) as pilot:
                 while not isinstance(app.screen, ChatScreen):
                     await pilot.pause(0.05)
-                # 1. reasoning pane open while the model thinks
-                srv.push(Reply(content=ANSWER, reasoning=REASONING * 3, delay=0.05, chunk_chars=12))
-                await pilot.press(*"How does streaming Markdown stay fast?")
-                await pilot.press("enter")
-                await pilot.pause(1.2)
-                app.save_screenshot("reasoning.svg", str(out))
-                # 2. the streamed answer
-                while not app.screen.query(AssistantMessage) or (
-                    app.screen.query_one(AssistantMessage).state != "complete"
-                ):
-                    await pilot.pause(0.05)
-                await pilot.pause(0.3)
-                app.save_screenshot("chat.svg", str(out))
-                # 3. the settings sidebar
+                app.screen.query_one(PromptInput).cursor_blink = False
+                # a short exchange, then a streamed answer with a table and code
+                srv.push(Reply(content=OPENER_ANSWER, reasoning="Answer in one line."))
+                await send(OPENER)
+                await _complete(pilot, 1)
+                srv.push(Reply(content=ANSWER, reasoning=REASONING))
+                await send(QUESTION)
+                await _complete(pilot, 2)
+                shoot("chat")
+                # the settings sidebar
                 await pilot.press("ctrl+s")
                 await pilot.pause(0.3)
-                app.save_screenshot("sidebar.svg", str(out))
+                shoot("sidebar")
+                await pilot.press("ctrl+s")
+                await pilot.pause(0.2)
+                # every theme on the same conversation
+                for name in sorted(app.available_themes):
+                    app.theme = name
+                    await pilot.pause(0.3)
+                    shoot(f"theme-{name}")
+                app.theme = settings.theme
+                await pilot.pause(0.2)
+                await conversations_panel(pilot, shoot)
+                # the reasoning pane, opened on a second answer
+                srv.push(Reply(content=FOLLOW_UP_ANSWER, reasoning=FOLLOW_UP_REASONING))
+                await send(FOLLOW_UP)
+                await _complete(pilot, 3)
+                block = app.screen.query(AssistantMessage).last().query_one(ReasoningBlock)
+                block.collapsed = False
+                await pilot.pause(0.3)
+                app.screen.query_one("#conversation").scroll_end(animate=False)
+                await pilot.pause(0.3)
+                shoot("reasoning")
+        except _Enough:
+            pass
         finally:
             session.close()
-    for name in ("chat.svg", "reasoning.svg", "sidebar.svg"):
-        print(out / name)
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", nargs="?", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="take only these shots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp_home:
+        files = asyncio.run(take(args.out, Path(tmp_home), set(args.only) if args.only else None))
+    for path in files:
+        print(path)
+    return 0
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
-    target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp_home:
-        asyncio.run(main(target, tmp_home))
+    sys.exit(main())

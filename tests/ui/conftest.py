@@ -90,3 +90,9 @@ def screen_text(app: DeepSeekApp) -> str:
     for y in sorted(lines):
         out.append("".join(t for _, t in sorted(lines[y])).replace("\xa0", " "))
     return "\n".join(out)
+
+
+def notified(app: DeepSeekApp, text: str) -> bool:
+    """Whether a notification on screen now says ``text`` (toasts wrap, so the
+    screenshot alone cannot tell)."""
+    return any(text in n.message for n in app._notifications)

@@ -1,0 +1,124 @@
+"""Copying answers and code (keys, palette, the links under an answer) and
+continuing an answer cut off at max_tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.ui.clipboard import code_blocks
+from deepseek_tui.ui.screens.chat import CONTINUE_PROMPT, ChatScreen
+from deepseek_tui.ui.widgets.message import AssistantMessage
+
+from .conftest import SIZE, make_app, notified, rows, screen_text, wait_for
+
+ANSWER = "Use this:\n\n```python\nprint('one')\n```\n\nor this:\n\n```sh\necho two\n```\n"
+
+
+def done(screen: object, n: int) -> bool:
+    views = screen.query(AssistantMessage)  # type: ignore[attr-defined]
+    return len(views) == n and views.last().state == "complete"
+
+
+def test_code_blocks_are_found_without_fences() -> None:
+    assert code_blocks(ANSWER) == ["print('one')", "echo two"]
+    assert code_blocks("~~~~\na\n```\nb\n~~~~\n") == ["a\n```\nb"]
+    assert code_blocks("```\nunclosed\nstill") == ["unclosed\nstill"]
+    assert code_blocks("no code") == []
+
+
+async def test_copy_answer_and_code_by_key_and_by_click(server: FakeDeepSeek) -> None:
+    server.push(Reply(content=ANSWER))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: notified(app, "No answer to copy yet"))
+        await pilot.press(*"how?", "enter")
+        await wait_for(pilot, lambda: done(screen, 1))
+        await pilot.press("f2")
+        assert app.clipboard == ANSWER
+        assert notified(app, "Copied the last answer")
+        await pilot.press("f3")
+        assert app.clipboard == "echo two"
+        assert notified(app, "Copied the last code block (1 line,")
+        app.copy_to_clipboard("")
+        await pilot.click("#copy-code")
+        assert app.clipboard == "echo two"
+        await pilot.click("#copy-answer")
+        assert app.clipboard == ANSWER
+
+
+async def test_copy_warns_about_invisible_characters(server: FakeDeepSeek) -> None:
+    sneaky = "rm -rf \u202e/ etc\u200b"
+    server.push(Reply(content=sneaky))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"x", "enter")
+        await wait_for(pilot, lambda: done(screen, 1))
+        assert "⟨RLO⟩" in screen_text(app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"copy last answer")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.clipboard == sneaky)
+        assert notified(app, "invisible or bidi")
+
+
+async def test_continue_a_cut_answer(server: FakeDeepSeek, home: Path) -> None:
+    server.push(
+        Reply(content="The first half of a long", finish_reason="length"),
+        Reply(content=" story, and its end."),
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"tell", "enter")
+        await wait_for(pilot, lambda: screen.query(AssistantMessage).first().state != "streaming")
+        await wait_for(pilot, lambda: "continue (cut off)" in screen_text(app))
+        assert "cut off at max_tokens" in screen_text(app)
+        await pilot.click("#continue-answer")
+        await wait_for(pilot, lambda: done(screen, 2))
+        assert "story, and its end." in screen_text(app)
+        assert "continue (cut off)" not in screen_text(app)
+        sent = server.chat_requests[-1].body["messages"]
+        assert [m["content"] for m in sent] == [
+            "tell",
+            "The first half of a long",
+            CONTINUE_PROMPT,
+        ]
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: notified(app, "was not cut off"))
+    assert rows(home, "SELECT finish_reason FROM messages WHERE role='assistant' ORDER BY seq") == [
+        ("length",),
+        ("stop",),
+    ]
+
+
+async def test_continue_from_palette_after_reopening(server: FakeDeepSeek, home: Path) -> None:
+    server.push(Reply(content="cut here", finish_reason="length"), Reply(content="rest"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"go", "enter")
+        await wait_for(pilot, lambda: screen.query(AssistantMessage).first().state != "streaming")
+    app = make_app(continue_=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: "continue (cut off)" in screen_text(app))
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"continue the cut")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: done(screen, 2))
+        assert screen.query(AssistantMessage).last().content == "rest"

@@ -1,0 +1,123 @@
+"""Links in answers need a confirmation and http(s); the view follows new text
+until the user scrolls up, and offers the way back down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Markdown
+
+from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.ui.screens.chat import ChatScreen
+from deepseek_tui.ui.screens.confirm import ConfirmScreen
+from deepseek_tui.ui.widgets.conversation import ConversationView
+from deepseek_tui.ui.widgets.message import AssistantMessage
+
+from .conftest import SIZE, make_app, screen_text, wait_for
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    urls: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: urls.append(url) or True)
+    return urls
+
+
+async def test_link_opens_only_after_confirmation(server: FakeDeepSeek, opened: list[str]) -> None:
+    url = "https://example.com/a?b=1"
+    server.push(Reply(content=f"See [the docs]({url}) and [this](file:///etc/passwd)."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        await pilot.press(*"links", "enter")
+        await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
+        body = chat.query_one(AssistantMessage).body
+        body.post_message(Markdown.LinkClicked(body, url))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert url in screen_text(app)
+        await pilot.press("escape")  # cancel: nothing opens
+        await wait_for(pilot, lambda: app.screen is chat)
+        assert opened == []
+        body.post_message(Markdown.LinkClicked(body, url))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: app.screen is chat)
+        assert opened == [url]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "this one is file"),
+        ("javascript:alert(1)", "this one is javascript"),
+        ("https://exa\u202emple.com", "invisible characters"),
+    ],
+)
+async def test_other_links_are_refused_with_a_reason(
+    server: FakeDeepSeek, opened: list[str], url: str, reason: str
+) -> None:
+    server.push(Reply(content="[x](https://example.com)"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
+        body = chat.query_one(AssistantMessage).body
+        body.post_message(Markdown.LinkClicked(body, url))
+        await wait_for(pilot, lambda: app._notifications)
+        await pilot.pause(0.1)
+        assert app.screen is chat
+        messages = [n.message for n in app._notifications]
+        assert any("Not opened" in m and reason in m for m in messages), messages
+    assert opened == []
+
+
+async def test_follows_new_text_until_scrolled_up_then_offers_way_back(
+    server: FakeDeepSeek,
+) -> None:
+    server.push(Reply(content="line\n\n" * 600, chunk_chars=12, delay=0.02))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        pane = chat.query_one(ConversationView)
+        follow = chat.query_one("#follow", Button)
+        await pilot.press(*"long", "enter")
+        await wait_for(pilot, lambda: pane.max_scroll_y > 40)
+        await pilot.pause(0.1)
+        assert pane.following
+        assert pane.scroll_y >= pane.max_scroll_y - 2  # following the end
+        assert not follow.display
+        pane.scroll_to(y=0, animate=False)  # the user scrolls up to read
+        await wait_for(pilot, lambda: follow.display)
+        assert not pane.following
+        grown = pane.max_scroll_y
+        await wait_for(pilot, lambda: pane.max_scroll_y > grown + 10)
+        assert pane.scroll_y < 5  # left where the user put it
+        assert "new text" in screen_text(app)
+        await pilot.press("ctrl+end")
+        await wait_for(pilot, lambda: not follow.display)
+        assert pane.following
+        await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
+        await pilot.pause(0.2)
+        assert pane.scroll_y >= pane.max_scroll_y - 1
+
+
+async def test_follow_button_goes_back_to_the_end(server: FakeDeepSeek, home: Path) -> None:
+    server.push(Reply(content="row\n\n" * 600, chunk_chars=12, delay=0.02))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        pane = chat.query_one(ConversationView)
+        follow = chat.query_one("#follow", Button)
+        await pilot.press(*"long", "enter")
+        await wait_for(pilot, lambda: pane.max_scroll_y > 40)
+        pane.scroll_to(y=0, animate=False)
+        await wait_for(pilot, lambda: follow.display)
+        await pilot.click("#follow")
+        await wait_for(pilot, lambda: not follow.display and pane.following)
+        await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
