@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from deepseek_tui.paths import Paths, ensure_private_dir
+from deepseek_tui.urls import normalize_base_url
 
 DEEPSEEK_BASE_URL = "https://api.deepseek.com"
 KEY_ENV = "DEEPSEEK_API_KEY"
@@ -147,21 +148,6 @@ def mask_key(key: str | None) -> str:
     prefix = "sk-" if key.startswith("sk-") else ""
     tail = key[-4:] if len(key) >= 12 else ""
     return f"{prefix}…{tail}"
-
-
-def normalize_base_url(url: str) -> str:
-    """Accept ``https://host``, ``https://host/v1``, trailing slashes, or a pasted
-    ``…/chat/completions``; return the base that paths are appended to."""
-    url = url.strip().rstrip("/")
-    for suffix in ("/chat/completions", "/completions"):
-        if url.endswith(suffix):
-            url = url[: -len(suffix)].rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("a base URL must start with http:// or https:// and name a host")
-    if parts.query or parts.fragment:
-        raise ValueError("a base URL cannot have a query or fragment")
-    return url
 
 
 # --- schema --------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import TracebackType
 from typing import Any
@@ -68,6 +67,7 @@ from deepseek_tui.api._types import (
     ToolCallDelta,
 )
 from deepseek_tui.sanitize import clean
+from deepseek_tui.urls import normalize_base_url
 
 __all__ = ["DEFAULT_USER_AGENT", "DeepSeekClient", "normalize_base_url"]
 
@@ -82,24 +82,6 @@ _BODY_LIMIT = 64 * 1024 * 1024
 #: After ``[DONE]``, how long we wait for the end of the HTTP body so the
 #: connection can be reused; past it we just close the connection.
 _DRAIN_SECONDS = 0.25
-
-_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
-
-
-def normalize_base_url(url: str) -> str:
-    """``https://host[/v1][/]`` -> ``https://host[/v1]``.
-
-    Requests then go to ``{base}/chat/completions``, ``{base}/models``, ...
-
-    A full ``…/chat/completions`` URL is accepted too (its suffix is dropped).
-    """
-    url = url.strip()
-    if not _SCHEME.match(url):
-        raise ValueError(f"base URL must start with http:// or https:// (got {clean(url)[:100]!r})")
-    url = url.rstrip("/")
-    if url.endswith("/chat/completions"):
-        url = url[: -len("/chat/completions")].rstrip("/")
-    return url
 
 
 def _check_key(api_key: str) -> str:

@@ -1,0 +1,31 @@
+"""Base URLs of API hosts, as users type them.
+
+One rule for the config file, the environment, ``--base-url`` and the client:
+``https://host``, ``https://host/v1``, trailing slashes and a pasted
+``…/chat/completions`` all name the same base that paths are appended to. No
+third-party imports, so the command line can use it without loading httpx.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+__all__ = ["normalize_base_url"]
+
+
+def normalize_base_url(url: str) -> str:
+    """The base that ``/chat/completions``, ``/models`` … are appended to.
+
+    Raises ``ValueError`` (a message that does not repeat the URL, which may
+    carry credentials) for anything that is not an http(s) URL naming a host.
+    """
+    url = url.strip().rstrip("/")
+    for suffix in ("/chat/completions", "/completions"):
+        if url.endswith(suffix):
+            url = url[: -len(suffix)].rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("a base URL must start with http:// or https:// and name a host")
+    if parts.query or parts.fragment:
+        raise ValueError("a base URL cannot have a query or fragment")
+    return url
