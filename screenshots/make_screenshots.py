@@ -105,13 +105,34 @@ def _clock() -> Callable[[], datetime]:
     return lambda: NOW + timedelta(seconds=next(ticks))
 
 
-async def conversations_panel(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
-    """HOOK for the conversations panel (Ctrl+O: open, search, rename, delete).
+#: Earlier conversations shown in the Ctrl+O panel: (title prompt, model, answer).
+EARLIER = (
+    ("Plan a streaming Markdown renderer that stays linear", "deepseek-v4-pro",
+     "Freeze finished blocks; redraw only the open tail."),
+    ("Translate this stream parser error into plain English", "deepseek-flash",
+     "The stream ended before the server said it was finished."),
+    ("Why does the prefix cache miss after I edit the system prompt?", "deepseek-flash",
+     "Caching matches exact prefixes: any change before a point misses from there."),
+)  # fmt: skip
 
-    The panel is another engineer's work in progress; when it lands, open it
-    here, type a search, and call ``shoot("conversations")``. Until then this
-    takes no screenshot.
-    """
+
+def seed_earlier(store: Store) -> None:
+    """A few saved conversations for the panel (deterministic: fixed clock and ids)."""
+    for prompt, model, answer in EARLIER:
+        conversation = store.create_conversation(model=model, params={}, provider="deepseek")
+        _, reply = store.begin_turn(conversation.id, user_content=prompt, model=model, params={})
+        store.finish_message(reply.id, content=answer, reasoning=None, status="complete")
+
+
+async def conversations_panel(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """The conversations panel (Ctrl+O) with a full-text search typed in."""
+    await pilot.press("ctrl+o")
+    await pilot.pause(0.3)
+    await pilot.press(*"stream")
+    await pilot.pause(0.6)
+    shoot("conversations")
+    await pilot.press("escape")
+    await pilot.pause(0.2)
 
 
 async def _complete(pilot: Pilot[Any], count: int) -> None:
@@ -141,6 +162,7 @@ async def take(out: Path, home: Path, only: set[str] | None = None) -> list[Path
         paths = Paths.resolve()
         settings = load_settings(paths)
         opened = Store.open(paths.database, clock=_clock(), new_id=_ids())
+        seed_earlier(opened.store)
         session = Session(opened.store, Catalog.load(settings.models), None, ())
         app = DeepSeekApp(settings, paths, session, now=lambda: NOW, clock=lambda: 0.0)
 
