@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from deepseek_tui.config import Settings
     from deepseek_tui.paths import Paths
+    from deepseek_tui.ui.session import Session
 
 __all__ = ["run_app"]
 
@@ -24,15 +25,24 @@ def run_app(
     continue_: bool = False,
     demo: bool = False,
 ) -> int:
-    """Run the chat TUI until the user quits; returns the exit status."""
-    from deepseek_tui.ui.app import DeepSeekApp
-    from deepseek_tui.ui.session import LaunchError, open_session
+    """Run the chat TUI until the user quits; returns the exit status.
 
-    try:
-        session = open_session(settings, paths, resume=resume, continue_=continue_, demo=demo)
-    except LaunchError as exc:
-        print(f"deepseek-tui: {exc}", file=sys.stderr)
-        return 1
+    The store, catalog and conversation open on a thread while Textual and the
+    screens are imported; a launch error (a missing ``--resume`` id, a broken
+    database) is still printed as one line on stderr, with exit status 1,
+    before anything is drawn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="deepseek-tui-open") as pool:
+        opening = pool.submit(_open, settings, paths, resume, continue_, demo)
+        from deepseek_tui.ui.app import DeepSeekApp
+        from deepseek_tui.ui.session import LaunchError
+
+        try:
+            session = opening.result()
+        except LaunchError as exc:
+            print(f"deepseek-tui: {exc}", file=sys.stderr)
+            return 1
     app = DeepSeekApp(settings, paths, session)
     try:
         app.run()
@@ -41,3 +51,11 @@ def run_app(
     if app.failure:
         print(f"deepseek-tui: {app.failure}", file=sys.stderr)
     return app.return_code or 0
+
+
+def _open(
+    settings: Settings, paths: Paths, resume: str | None, continue_: bool, demo: bool
+) -> Session:
+    from deepseek_tui.ui.session import open_session
+
+    return open_session(settings, paths, resume=resume, continue_=continue_, demo=demo)

@@ -134,7 +134,7 @@ class DeepSeekApp(App[int]):
     async def _key_entered(self, key: str | None) -> None:
         if key is None:
             self.failure = "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
-            self.exit(1)
+            self.exit(1, return_code=1)
             return
         self.notify("API key saved", timeout=3)
         await self._open_chat(key)

@@ -21,7 +21,7 @@ Text of messages never mounted is never parsed or rendered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from textual import events
@@ -35,16 +35,32 @@ T = TypeVar("T")
 LATEST = 40
 #: Messages mounted per press of "earlier messages".
 PAGE = 100
+#: Weight (lines of text) after which the first batch stops; pages take twice it.
+BUDGET = 400
 
 
 class HistoryWindow(Generic[T]):
-    """Which stored messages are mounted: a suffix that grows backwards."""
+    """Which stored messages are mounted: a suffix that grows backwards.
 
-    def __init__(self, items: Sequence[T], *, latest: int = LATEST, page: int = PAGE) -> None:
+    With a ``weight`` (say, a message's line count) a batch also stops once it
+    weighs ``budget``, so a few very long answers do not get mounted at once.
+    Every batch holds at least one message."""
+
+    def __init__(
+        self,
+        items: Sequence[T],
+        *,
+        latest: int = LATEST,
+        page: int = PAGE,
+        weight: Callable[[T], int] | None = None,
+        budget: int = BUDGET,
+    ) -> None:
         self._items = items
         self._start = len(items)
         self._latest = latest
         self._page = page
+        self._weight = weight
+        self._budget = budget
 
     @property
     def hidden(self) -> int:
@@ -53,16 +69,25 @@ class HistoryWindow(Generic[T]):
 
     def latest(self) -> Sequence[T]:
         """The last messages, to mount when the conversation opens."""
-        start = max(0, len(self._items) - self._latest)
-        self._start = start
-        return self._items[start:]
+        self._start = len(self._items)
+        return self._take(self._latest, self._budget)
 
     def earlier(self) -> Sequence[T]:
         """The page before what is mounted (empty when everything is)."""
-        start = max(0, self._start - self._page)
-        batch = self._items[start : self._start]
+        return self._take(self._page, 2 * self._budget)
+
+    def _take(self, count: int, budget: int) -> Sequence[T]:
+        end = self._start
+        start = max(0, end - count)
+        if self._weight is not None:
+            used = 0
+            for i in range(end - 1, start - 1, -1):
+                used += self._weight(self._items[i])
+                if used >= budget:
+                    start = i
+                    break
         self._start = start
-        return batch
+        return self._items[start:end]
 
 
 class EarlierMessages(Static, can_focus=True):

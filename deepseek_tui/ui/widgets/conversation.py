@@ -1,6 +1,7 @@
 """The scrolling conversation: it follows new text while the user is at the
 bottom and stops following as soon as they scroll up, telling the screen so it
-can offer a way back (the "↓ new text" button)."""
+can offer a way back (the "↓ new text" button), and tells it when the user
+scrolls to the very top (where earlier messages of a long conversation load)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ class ConversationView(VerticalScroll):
         def control(self) -> ConversationView:
             return self.view
 
+    class ReachedTop(Message):
+        """The user scrolled to the top: time to show earlier messages, if any."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._following = True
@@ -43,6 +47,8 @@ class ConversationView(VerticalScroll):
         # Textual lets go of the anchor when the user scrolls and takes it back
         # when they reach the end again; mirror that as a message.
         self._set_following(not (self.is_anchored and self._anchor_released))
+        if new_value <= 0 < old_value and not self._following:
+            self.post_message(self.ReachedTop())
 
     def _set_following(self, following: bool) -> None:
         if following != self._following:

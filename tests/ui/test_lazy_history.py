@@ -1,0 +1,109 @@
+"""Opening a long conversation mounts only its last messages; earlier ones load
+on request (the "earlier messages" line, or scrolling to the top) in order and
+without moving what the user is reading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deepseek_tui.store import Store
+from deepseek_tui.testing import FakeDeepSeek
+from deepseek_tui.ui.render.history import LATEST, EarlierMessages
+from deepseek_tui.ui.screens.chat import ChatScreen
+from deepseek_tui.ui.widgets.conversation import ConversationView
+from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
+from deepseek_tui.ui.widgets.message_actions import MessageActions
+
+from .conftest import SIZE, make_app, screen_text, wait_for
+
+EXCHANGES = 1_000  # 2,000 messages
+
+
+def seed(home: Path) -> str:
+    with Store.open(home / "conversations.db").store as store:
+        c = store.create_conversation(title="long one", model="deepseek-v4-flash")
+        for i in range(EXCHANGES):
+            _, answer = store.begin_turn(
+                c.id, user_content=f"question {i}", model="deepseek-v4-flash", params={}
+            )
+            store.finish_message(
+                answer.id,
+                content=f"answer {i}\n\nsome text",
+                reasoning=None,
+                status="complete",
+                cost=0.001,
+            )
+        return c.id
+
+
+def shown(screen: ChatScreen) -> list[str]:
+    """The mounted messages, top to bottom."""
+    out: list[str] = []
+    for w in screen.query_one(ConversationView).children:
+        if isinstance(w, UserMessage):
+            out.append(w.text)
+        elif isinstance(w, AssistantMessage):
+            out.append(w.content.split("\n")[0])
+    return out
+
+
+def expected(first: int) -> list[str]:
+    return [t for i in range(first, EXCHANGES) for t in (f"question {i}", f"answer {i}")]
+
+
+async def test_long_conversation_opens_at_its_end_and_pages_back(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    cid = seed(home)
+    app = make_app(resume=cid)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.query(AssistantMessage))
+        await pilot.pause(0.1)
+        # Only the end is mounted, and it is what the screen shows.
+        assert shown(screen) == expected(EXCHANGES - LATEST // 2)
+        assert len(screen.query(AssistantMessage)) <= LATEST
+        assert "answer 999" in screen_text(app)
+        line = screen.query_one(EarlierMessages)
+        assert line.display
+        assert "1,960 earlier messages" in str(line.render())
+        # Costs and the last answer's actions cover the whole conversation.
+        assert screen._cost_known and abs(screen._cost - EXCHANGES * 0.001) < 1e-9
+        assert len(screen.query(MessageActions)) == LATEST // 2
+
+        # The line mounts the page before, in order, right under itself.
+        line.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(shown(screen)) > LATEST)
+        assert shown(screen) == expected(EXCHANGES - LATEST // 2 - 50)
+        assert screen.query_one(ConversationView).children[0] is line
+        assert "1,860 earlier messages" in str(line.render())
+
+        # Scrolling to the very top loads the next page and keeps the messages
+        # the user was reading where they were on screen.
+        pane = screen.query_one(ConversationView)
+        top = next(w for w in pane.children if isinstance(w, UserMessage))
+        assert top.text == "question 930"
+        offset = top.virtual_region.y  # where it is on screen when scrolled to the top
+        pane.release_anchor()
+        pane.scroll_home(animate=False, immediate=True)
+        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: len(shown(screen)) > LATEST + 100)
+        await pilot.pause(0.1)
+        assert shown(screen) == expected(EXCHANGES - LATEST // 2 - 100)
+        assert pane.scroll_y > 0  # not left at the top, where it would load again
+        assert top.virtual_region.y - round(pane.scroll_y) == offset
+
+
+async def test_a_new_conversation_drops_the_window(server: FakeDeepSeek, home: Path) -> None:
+    cid = seed(home)
+    app = make_app(resume=cid)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.query(AssistantMessage))
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: not screen.query(AssistantMessage))
+        assert not screen.query(EarlierMessages) or not screen.query_one(EarlierMessages).display
