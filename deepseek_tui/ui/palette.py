@@ -20,6 +20,12 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Continue the cut-off answer", "continue_answer", "Ask the model to go on after max_tokens"),
     ("Export conversation to Markdown or JSON", "export", "Write the open conversation to a file"),
     ("Import conversation from JSON", "import", "Open a JSON export as a new conversation"),
+    ("Attach a file or an image", "attach", "Send it with the next message (or /attach PATH)"),
+    (
+        "Save settings as default",
+        "save_default",
+        "Sidebar values become the defaults for new chats",
+    ),
     ("Undo delete", "undo_delete", "Bring back the conversation deleted last"),
     ("Toggle settings sidebar", "sidebar", "Model, thinking, parameters"),
     ("Toggle reasoning", "reasoning", "Show or hide the reasoning panes"),

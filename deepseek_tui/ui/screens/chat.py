@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -38,13 +38,28 @@ from deepseek_tui.api import (
     Started,
     Timeout,
 )
-from deepseek_tui.chat import RetiredModel, Turn, TurnError, TurnSettings, default_model
-from deepseek_tui.config import Settings
+from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments, load_attachment
+from deepseek_tui.chat import (
+    AttachmentRefused,
+    RetiredModel,
+    Turn,
+    TurnError,
+    TurnSettings,
+    default_model,
+)
+from deepseek_tui.config import (
+    DEFAULT_PROVIDER,
+    ConfigError,
+    Generation,
+    Settings,
+    update_config_file,
+)
 from deepseek_tui.models import Catalog, ModelSpec
 from deepseek_tui.sanitize import StreamSanitizer, clean, reveal
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.ui.clipboard import code_blocks, copy_text
 from deepseek_tui.ui.context_window import Overflow, check_fit, estimate, exchange_chars
+from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
 from deepseek_tui.ui.screens.confirm import ConfirmScreen
 from deepseek_tui.ui.screens.conversations import ConversationsScreen, Picked, Trash
 from deepseek_tui.ui.screens.path_dialog import PathScreen
@@ -56,6 +71,7 @@ from deepseek_tui.ui.transfer import (
     import_from,
     resolve,
 )
+from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.message import (
     AnswerFooter,
@@ -98,6 +114,7 @@ class _Failed:
     block: ErrorBlock
     view: AssistantMessage | None
     switch_to: tuple[str, bool | None] | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 class ChatScreen(Screen[None]):
@@ -123,6 +140,7 @@ class ChatScreen(Screen[None]):
         Binding("f3", "copy_code", "Copy last code block", id="copy-code", show=False),
         Binding("f9", "export", "Export conversation", id="export", show=False),
         Binding("f8", "continue_answer", "Continue cut answer", id="continue-answer", show=False),
+        Binding("ctrl+t", "attach", "Attach file", id="attach", show=False),
     ]
 
     def __init__(self, context: ChatContext) -> None:
@@ -142,6 +160,8 @@ class ChatScreen(Screen[None]):
         self._measured: int | None = None
         """The last answer's prompt + completion tokens, as the host reported them."""
         """The user message being edited: the next send branches from it."""
+        self._history: HistoryWindow[Message] | None = None
+        """The stored messages shown, and how many of them are not mounted yet."""
 
     # --- layout ------------------------------------------------------------------
 
@@ -156,6 +176,7 @@ class ChatScreen(Screen[None]):
                 yield Static("", id="conv-title")
                 yield ConversationView(id="conversation")
                 yield Button("↓ new text  (Ctrl+End)", id="follow", compact=True)
+                yield AttachmentTray(id="attachments")
                 yield PromptInput(id="prompt")
                 yield StatusLine(id="status")
             yield SettingsSidebar(
@@ -285,36 +306,21 @@ class ChatScreen(Screen[None]):
         await self._show_history(messages)
 
     async def _show_history(self, messages: list[Message]) -> None:
-        widgets: list[Widget] = []
-        closing: list[tuple[AssistantMessage, Message]] = []
-        for i, m in enumerate(messages):
+        """Show a stored conversation: only its last messages are mounted, under
+        an "earlier messages" line that mounts the rest a page at a time."""
+        window: HistoryWindow[Message] = HistoryWindow(messages, weight=_lines)
+        self._history = window
+        for m in messages:
             if m.role == "user":
-                widgets.append(UserMessage(reveal(m.content)))
                 self.prompt.remember(m.content)
-            elif m.role == "assistant":
-                view = AssistantMessage(
-                    reveal(m.model or "?"),
-                    content=reveal(m.content),
-                    reasoning=reveal(m.reasoning or ""),
-                )
-                widgets.append(view)
-                closing.append((view, m))
-                is_last = i == len(messages) - 1
-                widgets.append(_actions(m.content, cut=is_last and m.finish_reason == "length"))
+        widgets, closing = self._history_widgets(
+            window.latest(), messages[-1] if messages else None
+        )
         await self.pane.remove_children()
-        await self.pane.mount_all(widgets)
-        for view, m in closing:
-            usage = m.usage or {}
-            note = reveal(m.error or "") if m.status != "complete" else ""
-            await view.close(
-                m.status if m.status in ("complete", "interrupted", "error") else "interrupted",
-                AnswerFooter(
-                    completion_tokens=usage.get("completion_tokens"),
-                    cost=m.cost,
-                    note=note,
-                ),
-            )
-            if m.cost is not None:
+        await self.pane.mount_all([EarlierMessages(window.hidden), *widgets])
+        await self._close_views(closing)
+        for m in messages:
+            if m.role == "assistant" and m.cost is not None:
                 self._cost += m.cost
                 self._cost_known = True
         last = next((m for m in reversed(messages) if m.role == "assistant" and m.usage), None)
@@ -333,6 +339,71 @@ class ChatScreen(Screen[None]):
         self.status.set(cost=self._cost if self._cost_known else None)
         self.pane.scroll_end(animate=False)
 
+    def _history_widgets(
+        self, batch: Sequence[Message], last: Message | None = None
+    ) -> tuple[list[Widget], list[tuple[AssistantMessage, Message]]]:
+        """Widgets for stored messages; ``last`` is the conversation's final
+        message (the only one that can offer "continue")."""
+        widgets: list[Widget] = []
+        closing: list[tuple[AssistantMessage, Message]] = []
+        for m in batch:
+            if m.role == "user":
+                widgets.append(UserMessage(reveal(m.content), attachments=m.attachments))
+            elif m.role == "assistant":
+                view = AssistantMessage(
+                    reveal(m.model or "?"),
+                    content=reveal(m.content),
+                    reasoning=reveal(m.reasoning or ""),
+                )
+                widgets.append(view)
+                closing.append((view, m))
+                cut = m is last and m.finish_reason == "length"
+                widgets.append(_actions(m.content, cut=cut))
+        return widgets, closing
+
+    async def _close_views(self, closing: Sequence[tuple[AssistantMessage, Message]]) -> None:
+        for view, m in closing:
+            usage = m.usage or {}
+            note = reveal(m.error or "") if m.status != "complete" else ""
+            await view.close(
+                m.status if m.status in ("complete", "interrupted", "error") else "interrupted",
+                AnswerFooter(
+                    completion_tokens=usage.get("completion_tokens"),
+                    cost=m.cost,
+                    note=note,
+                ),
+            )
+
+    @on(EarlierMessages.Pressed)
+    async def _earlier_pressed(self, event: EarlierMessages.Pressed) -> None:
+        await self._show_earlier()
+
+    @on(ConversationView.ReachedTop)
+    async def _reached_top(self) -> None:
+        await self._show_earlier()
+
+    async def _show_earlier(self) -> None:
+        """Mount the page of stored messages before the first one shown, keeping
+        what the user is reading where it is on screen."""
+        window = self._history
+        lines = self.pane.query_children(EarlierMessages)
+        if window is None or not window.hidden or not lines:
+            return
+        line = lines.first()
+        widgets, closing = self._history_widgets(window.earlier())
+        pane = self.pane
+        before = pane.virtual_size.height
+        top = pane.scroll_y
+        with pane.prevent(ConversationView.ReachedTop):
+            await pane.mount_all(widgets, after=line)
+            line.update_count(window.hidden)
+            await self._close_views(closing)
+
+        def keep_place() -> None:
+            pane.scroll_to(y=top + pane.virtual_size.height - before, animate=False, immediate=True)
+
+        self.call_after_refresh(keep_place)
+
     # --- sending -----------------------------------------------------------------
 
     @on(PromptInput.Submitted)
@@ -348,23 +419,106 @@ class ChatScreen(Screen[None]):
                 markup=False,
             )
             return
-        overflow = await self._overflow(event.text)
-        if overflow is not None:
-            self._ask_to_drop(event.text, overflow)
+        attachments = tuple(self.tray.items)
+        refused = self._refused(attachments)
+        if refused:
+            self.prompt.load_text(event.text)
+            self.prompt.move_cursor(self.prompt.document.end)
+            self.notify(f"Not sent: {reveal(refused)}", severity="error", markup=False)
             return
-        await self._send_text(event.text)
+        overflow = await self._overflow(event.text, attachments)
+        if overflow is not None:
+            self._ask_to_drop(event.text, overflow, attachments)
+            return
+        await self._send_text(event.text, attachments=attachments)
 
-    async def _send_text(self, text: str, drop: int = 0) -> None:
+    async def _send_text(
+        self, text: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
         await self._clear_failure()
         if self._editing is not None:
             editing, self._editing = self._editing, None
             await self._branch_from(editing)
-        await self.pane.mount(UserMessage(reveal(text)))
+        await self.pane.mount(
+            UserMessage(reveal(text), attachments=[a.record() for a in attachments])
+        )
         self.pane.follow()
-        self._start(text, drop)
+        await self.tray.clear()
+        self._start(text, drop, attachments)
 
-    async def _overflow(self, prompt: str) -> Overflow | None:
+    # --- attachments ---------------------------------------------------------------
+
+    @property
+    def tray(self) -> AttachmentTray:
+        return self.query_one(AttachmentTray)
+
+    def _refused(self, attachments: tuple[Attachment, ...]) -> str:
+        """Why the chosen model cannot take these attachments (``""`` when it can);
+        the reason names the models on this host that can."""
+        if not attachments:
+            return ""
+        spec = self._spec(self.sidebar.values().model)
+        try:
+            check_attachments(attachments, spec, catalog=self.ctx.catalog, host=self.host)
+        except AttachmentError as exc:
+            return str(exc)
+        return ""
+
+    @on(PromptInput.AttachRequested)
+    async def _attach_typed(self, event: PromptInput.AttachRequested) -> None:
+        if not event.path:
+            self.action_attach()
+            return
+        await self.attach(event.path)
+
+    @work(group="files")
+    async def action_attach(self) -> None:
+        """Pick a file or an image to send with the next message."""
+        choice = await self.app.push_screen_wait(
+            PathScreen(
+                "Attach a file or an image to the next message",
+                str(Path.cwd()) + "/",
+                action="Attach",
+                help="Text, images (PNG, JPEG, GIF, WebP) or documents; "
+                "or type /attach PATH in the prompt.",
+            )
+        )
+        if choice is not None:
+            await self.attach(choice.path)
+        self.prompt.focus()
+
+    async def attach(self, path: str) -> bool:
+        """Load ``path`` and show it as a chip above the prompt; a file that cannot
+        be attached gets one notification saying why."""
+        try:
+            attachment = await asyncio.to_thread(load_attachment, path)
+        except AttachmentError as exc:
+            self.notify(reveal(str(exc)), severity="error", markup=False)
+            return False
+        if not await self.tray.add(attachment):
+            self.notify(f"{reveal(attachment.name)} is already attached", timeout=3, markup=False)
+            return False
+        refused = self._refused((attachment,))
+        if refused:
+            self.notify(
+                f"Attached, but {reveal(refused)}. Pick one of those models (Ctrl+S) or "
+                "remove it (click the chip) before sending.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+        return True
+
+    @on(AttachmentTray.Changed)
+    def _tray_changed(self, event: AttachmentTray.Changed) -> None:
+        if event.focus_lost or self.focused is None:
+            self.prompt.focus()
+
+    async def _overflow(
+        self, prompt: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Overflow | None:
         """Whether the request for ``prompt`` would outgrow the model's context."""
+        prompt += "".join(a.text or "" for a in attachments)  # text files are inlined
         values = self.sidebar.values()
         window = self._spec(values.model).context
         if not window:
@@ -377,7 +531,9 @@ class ChatScreen(Screen[None]):
         )
 
     @work(group="overflow")
-    async def _ask_to_drop(self, text: str, o: Overflow) -> None:
+    async def _ask_to_drop(
+        self, text: str, o: Overflow, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
         """The request would not fit: offer to leave the oldest exchanges out of it."""
         fits = o.after <= o.window
         detail = (
@@ -400,13 +556,13 @@ class ChatScreen(Screen[None]):
             self.prompt.move_cursor(self.prompt.document.end)
             self.notify("Not sent; the message is back in the prompt", timeout=3)
             return
-        await self._send_text(text, o.drop if fits else 0)
+        await self._send_text(text, o.drop if fits else 0, attachments)
 
-    def _start(self, prompt: str, drop: int = 0) -> None:
+    def _start(self, prompt: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()) -> None:
         for row in self.pane.query(MessageActions):
             row.set_cut(False)
         self._set_busy(True)
-        self._worker = self._run_turn(prompt, drop)
+        self._worker = self._run_turn(prompt, drop, attachments)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -418,7 +574,9 @@ class ChatScreen(Screen[None]):
         self.refresh_bindings()
 
     @work(exclusive=True, group="turn")
-    async def _run_turn(self, prompt: str, drop: int = 0) -> None:
+    async def _run_turn(
+        self, prompt: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
         values = self.sidebar.values()
         settings = TurnSettings(
             model=values.model,
@@ -444,6 +602,7 @@ class ChatScreen(Screen[None]):
             conversation=self.conversation,
             system=values.system or None,
             provider=self.settings.provider,
+            attachments=attachments,
             drop_oldest=drop,
             temperature_max=self.settings.active.temperature_max,
             now=self.ctx.now,
@@ -479,7 +638,12 @@ class ChatScreen(Screen[None]):
             await view.add_content(reveal(content_out.flush()), collapse_reasoning=collapse)
         except RetiredModel as exc:
             await view.remove()
-            await self._show_retired(prompt, exc)
+            await self._show_retired(prompt, exc, attachments)
+            return
+        except AttachmentRefused as exc:
+            # Checked before anything was stored or sent (the model changed meanwhile).
+            await view.remove()
+            self.notify(f"Not sent: {reveal(str(exc))}", severity="error", markup=False)
             return
         except TurnError as exc:
             error = exc
@@ -492,7 +656,7 @@ class ChatScreen(Screen[None]):
             self.conversation = turn.conversation or self.conversation
             self._set_busy(False)
             self._show_title()
-        await self._finished(view, turn, prompt, error)
+        await self._finished(view, turn, prompt, error, attachments)
 
     async def _sync_system(self, system: str) -> None:
         """Save a changed system prompt with the conversation before it is used."""
@@ -516,7 +680,12 @@ class ChatScreen(Screen[None]):
         self.status.set(activity="stopped")
 
     async def _finished(
-        self, view: AssistantMessage, turn: Turn, prompt: str, error: TurnError | None
+        self,
+        view: AssistantMessage,
+        turn: Turn,
+        prompt: str,
+        error: TurnError | None,
+        attachments: tuple[Attachment, ...] = (),
     ) -> None:
         out = turn.outcome
         if error is not None and not out.content:
@@ -541,7 +710,7 @@ class ChatScreen(Screen[None]):
             self.status.set(cost=self._cost)
         self._fetch_balance()
         if error is not None:
-            await self._show_error(prompt, error, view_left)
+            await self._show_error(prompt, error, view_left, attachments)
 
     def _footer(self, turn: Turn) -> AnswerFooter:
         out = turn.outcome
@@ -557,14 +726,20 @@ class ChatScreen(Screen[None]):
     # --- failures ------------------------------------------------------------------
 
     async def _show_error(
-        self, prompt: str, error: TurnError, view: AssistantMessage | None
+        self,
+        prompt: str,
+        error: TurnError,
+        view: AssistantMessage | None,
+        attachments: tuple[Attachment, ...] = (),
     ) -> None:
         block = ErrorBlock(reveal(str(error)), _hint(error.cause))
         await self.pane.mount(block)
-        self.failed = _Failed(prompt, block, view)
+        self.failed = _Failed(prompt, block, view, attachments=attachments)
         self.refresh_bindings()
 
-    async def _show_retired(self, prompt: str, exc: RetiredModel) -> None:
+    async def _show_retired(
+        self, prompt: str, exc: RetiredModel, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
         spec = exc.spec
         switch: tuple[str, bool | None] | None = None
         if spec.successor:
@@ -581,7 +756,7 @@ class ChatScreen(Screen[None]):
         else:
             block = ErrorBlock(reveal(str(exc)), "Pick another model in the sidebar (Ctrl+S).")
         await self.pane.mount(block)
-        self.failed = _Failed(prompt, block, None, switch)
+        self.failed = _Failed(prompt, block, None, switch, attachments)
         self.refresh_bindings()
 
     async def _clear_failure(self) -> _Failed | None:
@@ -614,7 +789,7 @@ class ChatScreen(Screen[None]):
             model, thinking = failed.switch_to
             self.sidebar.set_model(model, thinking)
             self._show_mode()
-        self._start(failed.prompt)
+        self._start(failed.prompt, attachments=failed.attachments)
 
     def action_stop(self) -> None:
         if self._worker is not None and self.busy:
@@ -638,6 +813,7 @@ class ChatScreen(Screen[None]):
         self._editing = None
         self._cost, self._cost_known = 0.0, False
         self._measured = None
+        self._history = None
         await self.pane.remove_children()
         self.status.set(last_tokens=None, context_tokens=None, cost=None, activity="")
         self.sidebar.load(self._values_for(conversation))
@@ -874,6 +1050,99 @@ class ChatScreen(Screen[None]):
         restored = await asyncio.to_thread(self.ctx.store.import_json, saved)
         self.notify(f"Restored: {reveal(restored.title) or 'untitled'}", markup=False)
 
+    # --- save as default -------------------------------------------------------------
+
+    @on(SettingsSidebar.SaveDefault)
+    async def _save_default_pressed(self) -> None:
+        await self.action_save_default()
+
+    async def action_save_default(self) -> None:
+        """Write the sidebar's settings to config.toml as the defaults for new
+        conversations; values left at the model's default are removed there."""
+        if self.ctx.demo:
+            self.notify(
+                "Not saved: the demo never changes your config file.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        problems = self.sidebar.problems()
+        if problems:
+            self.notify(
+                "Not saved; fix the settings first: " + "; ".join(problems),
+                severity="error",
+                markup=False,
+            )
+            return
+        path = self.settings.source
+        if path is None:
+            self.notify("Not saved: no config file in use", severity="error", markup=False)
+            return
+        values = self.sidebar.values()
+        generation = self._generation_table(values)
+        provider = self.settings.provider
+        catalog_default = self.ctx.catalog.default_model(self.host)
+
+        def change(data: dict[str, Any]) -> None:
+            table = data.get("generation")
+            table = dict(table) if isinstance(table, dict) else {}
+            for name in _GENERATION_KEYS:
+                table.pop(name, None)
+            table.update(generation)
+            if table:
+                data["generation"] = table
+            else:
+                data.pop("generation", None)
+            if data.get("provider", DEFAULT_PROVIDER) == provider:
+                if values.model == catalog_default and not self.settings.active.model:
+                    data.pop("model", None)
+                else:
+                    data["model"] = values.model
+            else:
+                entry = data.setdefault("providers", {}).setdefault(provider, {})
+                entry["model"] = values.model
+
+        try:
+            await asyncio.to_thread(update_config_file, path, change)
+        except ConfigError as exc:
+            self.notify(f"Not saved: {reveal(str(exc))}", severity="error", markup=False)
+            return
+        except OSError as exc:
+            self.notify(
+                f"Not saved: {reveal(str(path))}: {exc.strerror or exc}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.settings = replace(
+            self.settings,
+            model=values.model,  # new conversations in this session start with it too
+            generation=Generation(**generation),
+        )
+        self.notify(
+            f"Saved as the default for new conversations in {reveal(str(path))}",
+            markup=False,
+        )
+
+    def _generation_table(self, values: SidebarValues) -> dict[str, Any]:
+        """The ``[generation]`` entries for ``values``: only what differs from the
+        model's own defaults."""
+        spec = self._spec(values.model)
+        out: dict[str, Any] = {}
+        if values.thinking is not None and values.thinking != spec.thinks(None):
+            out["thinking"] = values.thinking
+        if values.effort is not None and values.effort != spec.default_effort:
+            out["effort"] = values.effort
+        for name in ("temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty"):
+            value = getattr(values, name)
+            if value is not None:
+                out[name] = value
+        if values.system:
+            out["system_prompt"] = values.system
+        if values.json_mode:
+            out["json_mode"] = True
+        return out
+
     def action_sidebar(self) -> None:
         sidebar = self.sidebar
         sidebar.display = not sidebar.display
@@ -969,6 +1238,19 @@ class ChatScreen(Screen[None]):
         self.status.set(model=reveal(values.model), mode=mode, context_window=spec.context)
 
 
+#: Every ``[generation]`` key the sidebar sets ("Save as default" rewrites them all).
+_GENERATION_KEYS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "presence_penalty",
+    "frequency_penalty",
+    "system_prompt",
+    "thinking",
+    "effort",
+    "json_mode",
+)
+
 #: What "Continue" sends after an answer cut off at max_tokens.
 CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repeating anything."
 
@@ -977,6 +1259,11 @@ def _money(amount: str, currency: str) -> str:
     """``$7.42``, ``¥110.00``, ``3.10 EUR`` (amounts come from the host: sanitized)."""
     symbol = {"USD": "$", "CNY": "¥"}.get(currency)
     return reveal(f"{symbol}{amount}" if symbol else f"{amount} {currency}")
+
+
+def _lines(m: Message) -> int:
+    """About how many lines a stored message takes on screen (reasoning folds)."""
+    return m.content.count("\n") + 2
 
 
 def _actions(content: str, *, cut: bool = False) -> MessageActions:

@@ -8,7 +8,9 @@ as Textual markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -17,15 +19,27 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from deepseek_tui.ui.render.view import StreamingMarkdown
+from deepseek_tui.ui.widgets.attachments import chips_content, record_chips
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 
 
 class UserMessage(Static):
-    """What the user sent, shown verbatim."""
+    """What the user sent, shown verbatim, with a chip per attached file.
 
-    def __init__(self, text: str) -> None:
-        super().__init__(Content(text), classes="user-message")
+    ``attachments`` are the stored records (``Message.attachments``: dicts with
+    name, kind, mime, size), or what :meth:`Attachment.record` gives for a new
+    message; anything else in the list is ignored.
+    """
+
+    def __init__(self, text: str, *, attachments: Iterable[Any] | None = None) -> None:
         self.text = text
+        self.attachment_chips = record_chips(attachments)
+        super().__init__(self._content(), classes="user-message")
+
+    def _content(self) -> Content:
+        if not self.attachment_chips:
+            return Content(self.text)
+        return Content.assemble(Content(self.text), "\n", chips_content(self.attachment_chips))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,26 @@
 """The prompt: a multi-line editor where Enter sends and Shift+Enter / Ctrl+J
-start a new line, with Up recalling earlier prompts when it is empty."""
+start a new line, with Up recalling earlier prompts when it is empty.
+
+``/attach PATH`` on a line of its own attaches a file to the next message
+instead of sending (``/attach`` alone opens the file dialog); while it is
+typed, the rest of a matching name is suggested (Right or Tab accepts it).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+
+from deepseek_tui.ui.path_suggest import complete_path
+
+#: The prompt command that attaches a file instead of sending.
+ATTACH_COMMAND = "/attach"
 
 
 class PromptInput(TextArea):
@@ -28,6 +39,17 @@ class PromptInput(TextArea):
 
         prompt: PromptInput
         text: str
+
+        @property
+        def control(self) -> PromptInput:
+            return self.prompt
+
+    @dataclass
+    class AttachRequested(Message):
+        """The user typed ``/attach PATH`` (``path`` is empty for a bare ``/attach``)."""
+
+        prompt: PromptInput
+        path: str
 
         @property
         def control(self) -> PromptInput:
@@ -56,11 +78,21 @@ class PromptInput(TextArea):
                 event.prevent_default()
                 await self.run_action(binding.action)
                 return
+        if event.key == "tab" and self.suggestion:
+            event.stop()
+            event.prevent_default()
+            self.insert(self.suggestion)
+            return
         await super()._on_key(event)
 
     def action_submit(self) -> None:
         text = self.text
         if not text.strip() or self.disabled:
+            return
+        path = attach_path(text)
+        if path is not None:
+            self.clear()
+            self.post_message(self.AttachRequested(self, path))
             return
         self._history.append(text)
         self._recall = None
@@ -90,3 +122,37 @@ class PromptInput(TextArea):
     def remember(self, text: str) -> None:
         """Add a prompt sent earlier (e.g. from a reopened conversation) to history."""
         self._history.append(text)
+
+    # --- /attach path completion ----------------------------------------------------
+
+    def update_suggestion(self) -> None:
+        """Suggest the rest of a file name after ``/attach `` (looked up off the loop)."""
+        self.suggestion = ""
+        text = self.text
+        if attach_path(text) and self.cursor_location == self.document.end:
+            self._suggest(text)
+
+    @work(exclusive=True, group="path-suggest")
+    async def _suggest(self, text: str) -> None:
+        path = attach_path(text) or ""
+        completed = await asyncio.to_thread(complete_path, path)
+        if (
+            completed is not None
+            and completed.startswith(path)
+            and self.text == text
+            and self.cursor_location == self.document.end
+        ):
+            self.suggestion = completed[len(path) :]
+
+
+def attach_path(text: str) -> str | None:
+    """The path of an ``/attach PATH`` command (``""`` for a bare ``/attach``), or
+    ``None`` when ``text`` is an ordinary message."""
+    line = text.strip()
+    if "\n" in line:
+        return None
+    if line == ATTACH_COMMAND:
+        return ""
+    if text.lstrip().startswith(ATTACH_COMMAND + " "):
+        return text.lstrip()[len(ATTACH_COMMAND) + 1 :].strip()
+    return None

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Label, Select, Static, Switch, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,16 @@ class SettingsSidebar(VerticalScroll):
         def control(self) -> SettingsSidebar:
             return self.sidebar
 
+    @dataclass
+    class SaveDefault(Message):
+        """The user asked to make these settings the defaults for new conversations."""
+
+        sidebar: SettingsSidebar
+
+        @property
+        def control(self) -> SettingsSidebar:
+            return self.sidebar
+
     def __init__(
         self,
         values: SidebarValues,
@@ -133,6 +143,8 @@ class SettingsSidebar(VerticalScroll):
         self._models = list(dict.fromkeys([values.model, *models]))
         self._traits_for = traits_for
         self.traits = traits_for(values.model)
+        self._traits_model = values.model
+        """The model :attr:`traits` describe."""
 
     # --- layout ------------------------------------------------------------------
 
@@ -192,6 +204,11 @@ class SettingsSidebar(VerticalScroll):
             "Changes apply from the next message and are saved with the conversation.",
             classes="field-help",
         )
+        yield Button("Save as default", id="save-default", compact=True)
+        yield Static(
+            "Writes these settings to config.toml for new conversations.",
+            classes="field-help",
+        )
 
     def on_mount(self) -> None:
         self._show_traits()
@@ -235,6 +252,7 @@ class SettingsSidebar(VerticalScroll):
         self.add_models([model])
         self.query_one("#model", Select).value = model
         self.traits = self._traits_for(model)
+        self._traits_model = model
         if thinking is not None:
             self.query_one("#thinking", Switch).value = thinking
         self._show_traits()
@@ -293,6 +311,11 @@ class SettingsSidebar(VerticalScroll):
 
     # --- reacting ----------------------------------------------------------------
 
+    @on(Button.Pressed, "#save-default")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.SaveDefault(self))
+
     @on(Select.Changed, "#provider")
     def _provider_changed(self, event: Select.Changed) -> None:
         event.stop()
@@ -302,7 +325,10 @@ class SettingsSidebar(VerticalScroll):
 
     @on(Select.Changed, "#model")
     def _model_changed(self) -> None:
+        if self.model == self._traits_model:
+            return  # the same model again (e.g. the list was refreshed): keep the mode
         self.traits = self._traits_for(self.model)
+        self._traits_model = self.model
         self.query_one("#thinking", Switch).value = self.traits.thinks
         self._show_traits()
         self.post_message(self.Changed(self))
