@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import AsyncGenerator, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,9 +60,10 @@ from deepseek_tui.attachments import (
     content_parts,
     replay_content,
 )
-from deepseek_tui.config import Generation, Settings
+from deepseek_tui.config import Settings
 from deepseek_tui.models import SAMPLING_PARAMS, Catalog, ModelSpec
 from deepseek_tui.store import Conversation, Message, Store
+from deepseek_tui.turn_settings import TurnSettings
 
 #: How a request's finish reason maps to the stored status.
 _FINISH_STATUS = {"insufficient_system_resource": "error"}
@@ -105,49 +106,6 @@ class RetiredModel(TurnError):
 class AttachmentRefused(TurnError):
     """The model cannot take an attachment (e.g. an image for a text-only model);
     raised before anything is stored or sent."""
-
-
-@dataclass(frozen=True, slots=True)
-class TurnSettings:
-    """The settings a conversation remembers and every answer is produced with.
-
-    ``None`` means "the model's own default" and is not sent.
-    """
-
-    model: str
-    thinking: bool | None = None
-    effort: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    json_mode: bool = False
-
-    def to_params(self) -> dict[str, Any]:
-        """What is stored with the conversation and each answer (no model)."""
-        data = asdict(self)
-        data.pop("model")
-        return {k: v for k, v in data.items() if v is not None and v is not False}
-
-    @classmethod
-    def from_params(cls, model: str, params: Mapping[str, Any]) -> TurnSettings:
-        known = {f.name for f in fields(cls)} - {"model"}
-        return cls(model=model, **{k: v for k, v in params.items() if k in known})
-
-    @classmethod
-    def from_generation(cls, model: str, g: Generation) -> TurnSettings:
-        return cls(
-            model=model,
-            thinking=g.thinking,
-            effort=g.effort,
-            temperature=g.temperature,
-            top_p=g.top_p,
-            max_tokens=g.max_tokens,
-            presence_penalty=g.presence_penalty,
-            frequency_penalty=g.frequency_penalty,
-            json_mode=g.json_mode,
-        )
 
 
 def default_model(settings: Settings, catalog: Catalog) -> str:

@@ -124,13 +124,13 @@ async def _ask(
         RetiredModel,
         Turn,
         TurnError,
-        TurnSettings,
         client_for,
         default_model,
         recover_crashed_turns,
         with_overrides,
     )
     from deepseek_tui.sanitize import StreamSanitizer
+    from deepseek_tui.turn_settings import TurnSettings
 
     catalog = _catalog(settings)
     store = None if args.no_save else _open_store(paths_)

@@ -45,23 +45,8 @@ BUDGET = 8
 PART_CHARS = 8_000
 
 
-class LineSplitter:
+class LineSplitter(BlockSplitter):
     """Plain text settles line by line: every complete line is final."""
-
-    def __init__(self) -> None:
-        self._tail = ""
-        self._pending: list[str] = []
-
-    @property
-    def tail(self) -> str:
-        if self._pending:
-            self._tail += "".join(self._pending)
-            self._pending.clear()
-        return self._tail
-
-    def feed(self, fragment: str) -> None:
-        if fragment:
-            self._pending.append(fragment)
 
     def settle(self) -> list[str]:
         tail = self.tail
@@ -98,7 +83,7 @@ class _Streaming(Vertical):
         self._flush_cost = 0.0
         self._initial = text
 
-    def _new_splitter(self) -> BlockSplitter | LineSplitter:
+    def _new_splitter(self) -> BlockSplitter:
         raise NotImplementedError
 
     def _render_block(

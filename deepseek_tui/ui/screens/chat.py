@@ -44,7 +44,6 @@ from deepseek_tui.chat import (
     RetiredModel,
     Turn,
     TurnError,
-    TurnSettings,
     default_model,
 )
 from deepseek_tui.config import (
@@ -57,6 +56,7 @@ from deepseek_tui.config import (
 from deepseek_tui.models import Catalog, ModelSpec
 from deepseek_tui.sanitize import StreamSanitizer, clean, reveal
 from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.turn_settings import TurnSettings
 from deepseek_tui.ui.clipboard import code_blocks, copy_text
 from deepseek_tui.ui.context_window import Overflow, check_fit, estimate, exchange_chars
 from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
@@ -200,18 +200,7 @@ class ChatScreen(Screen[None]):
         else:
             t = TurnSettings.from_generation(default_model(s, self.ctx.catalog), s.generation)
             system = s.generation.system_prompt
-        return SidebarValues(
-            model=t.model,
-            thinking=t.thinking,
-            effort=t.effort,
-            temperature=t.temperature,
-            top_p=t.top_p,
-            max_tokens=t.max_tokens,
-            presence_penalty=t.presence_penalty,
-            frequency_penalty=t.frequency_penalty,
-            json_mode=t.json_mode,
-            system=system,
-        )
+        return SidebarValues.of(t, system)
 
     def _model_ids(self) -> list[str]:
         return [*self.ctx.catalog.ids(self.host), *self.settings.active.models]
@@ -578,17 +567,7 @@ class ChatScreen(Screen[None]):
         self, prompt: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()
     ) -> None:
         values = self.sidebar.values()
-        settings = TurnSettings(
-            model=values.model,
-            thinking=values.thinking,
-            effort=values.effort,
-            temperature=values.temperature,
-            top_p=values.top_p,
-            max_tokens=values.max_tokens,
-            presence_penalty=values.presence_penalty,
-            frequency_penalty=values.frequency_penalty,
-            json_mode=values.json_mode,
-        )
+        settings = values.turn()
         await self._sync_system(values.system)
         view = AssistantMessage(reveal(settings.model))
         await self.pane.mount(view)

@@ -9,7 +9,7 @@ is shown as such and the message is not sent until it is fixed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +17,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
+
+from deepseek_tui.turn_settings import TurnSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,19 +36,19 @@ class ModelTraits:
 
 
 @dataclass(frozen=True, slots=True)
-class SidebarValues:
-    """The settings the next message is sent with; ``None`` = the model's default."""
+class SidebarValues(TurnSettings):
+    """The settings the next message is sent with (``None`` = the model's
+    default), plus the conversation's system prompt."""
 
-    model: str
-    thinking: bool | None = None
-    effort: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    json_mode: bool = False
     system: str = ""
+
+    @classmethod
+    def of(cls, turn: TurnSettings, system: str) -> SidebarValues:
+        return cls(system=system, **{f.name: getattr(turn, f.name) for f in fields(TurnSettings)})
+
+    def turn(self) -> TurnSettings:
+        """Just the turn's settings (the system prompt belongs to the conversation)."""
+        return TurnSettings(**{f.name: getattr(self, f.name) for f in fields(TurnSettings)})
 
 
 @dataclass(frozen=True, slots=True)

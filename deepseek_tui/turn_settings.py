@@ -1,0 +1,58 @@
+"""The settings every answer is produced with, apart from any conversation.
+
+A plain value with no I/O and no heavy imports, so the settings sidebar (a
+widget) can build one without importing the client or the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from deepseek_tui.config import Generation
+
+__all__ = ["TurnSettings"]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSettings:
+    """The settings a conversation remembers and every answer is produced with.
+
+    ``None`` means "the model's own default" and is not sent.
+    """
+
+    model: str
+    thinking: bool | None = None
+    effort: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    json_mode: bool = False
+
+    def to_params(self) -> dict[str, Any]:
+        """What is stored with the conversation and each answer (no model)."""
+        data = asdict(self)
+        data.pop("model")
+        return {k: v for k, v in data.items() if v is not None and v is not False}
+
+    @classmethod
+    def from_params(cls, model: str, params: Mapping[str, Any]) -> TurnSettings:
+        known = {f.name for f in fields(cls)} - {"model"}
+        return cls(model=model, **{k: v for k, v in params.items() if k in known})
+
+    @classmethod
+    def from_generation(cls, model: str, g: Generation) -> TurnSettings:
+        return cls(
+            model=model,
+            thinking=g.thinking,
+            effort=g.effort,
+            temperature=g.temperature,
+            top_p=g.top_p,
+            max_tokens=g.max_tokens,
+            presence_penalty=g.presence_penalty,
+            frequency_penalty=g.frequency_penalty,
+            json_mode=g.json_mode,
+        )
