@@ -23,13 +23,26 @@ class TransferError(Exception):
 def default_path(conversation_id: str, fmt: str) -> str:
     """``~/deepseek-<id>.md|json`` (the home directory, else the working one)."""
     home = Path.home()
-    base = home if home.is_dir() else Path.cwd()
+    base = home if home.is_dir() else Path(start_dir())
     return str(base / f"deepseek-{conversation_id}{FORMATS[fmt]}")
+
+
+def start_dir() -> str:
+    """Where a path dialog starts: the working directory, or home if that is gone."""
+    try:
+        return str(Path.cwd()) + "/"
+    except OSError:  # the directory the app was started in was deleted
+        return str(Path.home()) + "/"
 
 
 def resolve(path: str) -> Path:
     """The file a typed path means (``~`` expanded, relative to the working directory)."""
-    return Path(os.path.expandvars(path.strip())).expanduser().absolute()
+    try:
+        return Path(os.path.expandvars(path.strip())).expanduser().absolute()
+    except OSError:
+        raise TransferError(
+            f"{path}: the working directory no longer exists; type a full path"
+        ) from None
 
 
 def export_to(store: Store, conversation_id: str, path: Path, fmt: str) -> int:

@@ -11,7 +11,6 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -70,6 +69,7 @@ from deepseek_tui.ui.transfer import (
     export_to,
     import_from,
     resolve,
+    start_dir,
 )
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
@@ -466,7 +466,7 @@ class ChatScreen(Screen[None]):
         choice = await self.app.push_screen_wait(
             PathScreen(
                 "Attach a file or an image to the next message",
-                str(Path.cwd()) + "/",
+                start_dir(),
                 action="Attach",
                 help="Text, images (PNG, JPEG, GIF, WebP) or documents; "
                 "or type /attach PATH in the prompt.",
@@ -1005,7 +1005,7 @@ class ChatScreen(Screen[None]):
         choice = await self.app.push_screen_wait(
             PathScreen(
                 "Import a conversation (JSON export)",
-                str(Path.cwd()) + "/",
+                start_dir(),
                 action="Import",
                 help="A file written by `deepseek-tui export --format json` or Export (F9).",
             )
