@@ -74,7 +74,7 @@ class _Streaming(Vertical):
 
     def __init__(self, text: str = "", *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
-        self._splitter: BlockSplitter | LineSplitter = self._new_splitter()
+        self._splitter = self._new_splitter()
         self._source: list[str] = []
         self._tail = RenderedLines(self._render_block, gap=self.GAP, classes="tail")
         self._tail.display = False
@@ -84,12 +84,14 @@ class _Streaming(Vertical):
         self._initial = text
 
     def _new_splitter(self) -> BlockSplitter:
-        raise NotImplementedError
+        """How text settles into blocks; plain text settles line by line."""
+        return LineSplitter()
 
     def _render_block(
         self, source: str, width: int, console: Console, options: ConsoleOptions
     ) -> list[Strip]:
-        raise NotImplementedError
+        """One settled block as lines; plain text is wrapped, never parsed."""
+        return render_text(source, width, console, options)
 
     def compose(self) -> ComposeResult:
         if self._initial:
@@ -222,14 +224,6 @@ class StreamingText(_Streaming):
         layout: vertical;
     }
     """
-
-    def _new_splitter(self) -> LineSplitter:
-        return LineSplitter()
-
-    def _render_block(
-        self, source: str, width: int, console: Console, options: ConsoleOptions
-    ) -> list[Strip]:
-        return render_text(source, width, console, options)
 
 
 _themes: dict[str, Theme] = {}
