@@ -209,6 +209,32 @@ def error_for_status(
     )
 
 
+def _error_from_fields(
+    status: int,
+    fields: tuple[str, str | None, str | None],
+    scrub: Callable[[str], str],
+    *,
+    host: Host,
+    path: str,
+    model: str | None,
+    request_id: str | None,
+    retry_after: float | None,
+) -> HTTPStatusError:
+    """:func:`error_for_status` for a server's (message, type, code), made safe first."""
+    message, error_type, code = fields
+    return error_for_status(
+        status,
+        server_text(message, scrub),
+        error_type=server_text(error_type, scrub)[:80] if error_type else None,
+        code=server_text(code, scrub)[:80] if code else None,
+        host=host,
+        path=path,
+        model=model,
+        request_id=request_id,
+        retry_after=retry_after,
+    )
+
+
 def error_from_response(
     status: int,
     headers: Mapping[str, str],
@@ -235,11 +261,10 @@ def error_from_response(
     if 300 <= status < 400:
         return unexpected(status, content_type, headers, host=host, request_id=request_id)
     message, error_type, code = _fields(payload)
-    return error_for_status(
+    return _error_from_fields(
         status,
-        server_text(message, scrub),
-        error_type=server_text(error_type, scrub)[:80] if error_type else None,
-        code=server_text(code, scrub)[:80] if code else None,
+        (message, error_type, code),
+        scrub,
         host=host,
         path=path,
         model=model,
@@ -324,11 +349,10 @@ def error_from_payload(
                 break
     if status is None:
         return None
-    return error_for_status(
+    return _error_from_fields(
         status,
-        server_text(message, scrub),
-        error_type=server_text(error_type, scrub)[:80] if error_type else None,
-        code=server_text(code, scrub)[:80] if code else None,
+        (message, error_type, code),
+        scrub,
         host=host,
         path=path,
         model=model,
