@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepseek_tui.cli import EXIT_FAILURE, EXIT_OK, Failure, UsageError
@@ -175,9 +174,12 @@ async def _ask(
             stream_text = not args.json
             error: str | None = None
             reasoning_closed = False
+            noted = False
             try:
                 async for event in turn.events():
-                    if turn.prepared is not None and (turn.prepared.dropped or turn.prepared.notes):
+                    if turn.prepared is not None and not noted:
+                        # The request is built before the first event: say once what it left out.
+                        noted = True
                         if turn.prepared.dropped:
                             dropped = ", ".join(turn.prepared.dropped)
                             print(
@@ -187,7 +189,6 @@ async def _ask(
                             )
                         for note in turn.prepared.notes:
                             print(f"deepseek-tui: note: {note}", file=sys.stderr)
-                        turn.prepared = replace(turn.prepared, dropped=(), notes=())
                     if isinstance(event, ContentDelta) and stream_text:
                         if args.reasoning and turn.outcome.reasoning and not reasoning_closed:
                             # Reasoning is done: end its line before the answer goes on.
