@@ -37,14 +37,13 @@ import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deepseek_tui.api import (
     APIError,
     ChatMessage,
     ChatRequest,
     ContentDelta,
-    DeepSeekClient,
     Finish,
     InsufficientBalance,
     ModelNotFound,
@@ -64,6 +63,9 @@ from deepseek_tui.config import Settings
 from deepseek_tui.models import SAMPLING_PARAMS, Catalog, ModelSpec
 from deepseek_tui.store import Conversation, Message, Store
 from deepseek_tui.turn_settings import TurnSettings
+
+if TYPE_CHECKING:
+    from deepseek_tui.api import DeepSeekClient
 
 #: How a request's finish reason maps to the stored status.
 _FINISH_STATUS = {"insufficient_system_resource": "error"}
@@ -452,7 +454,10 @@ class Turn:
 
 
 def client_for(settings: Settings, api_key: str) -> DeepSeekClient:
-    """A client for the active provider with the configured deadlines and retries."""
+    """A client for the active provider with the configured deadlines and retries
+    (the first call imports httpx)."""
+    from deepseek_tui.api import DeepSeekClient
+
     n = settings.network
     return DeepSeekClient(
         settings.active.base_url,

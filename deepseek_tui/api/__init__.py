@@ -9,9 +9,13 @@ Typical use::
                 ...
 
 Everything a caller needs is exported here; the ``_modules`` are private.
+The client itself (and with it httpx, ~60 ms to import) loads on first use of
+``DeepSeekClient``, so code that only needs the event and error types — the
+TUI before its first frame — does not pay for it.
 """
 
-from deepseek_tui.api._client import DEFAULT_USER_AGENT, DeepSeekClient, normalize_base_url
+import typing as _typing
+
 from deepseek_tui.api._errors import (
     APIError,
     AuthenticationError,
@@ -51,6 +55,23 @@ from deepseek_tui.api._types import (
     ToolCallDelta,
     Usage,
 )
+
+if _typing.TYPE_CHECKING:
+    from deepseek_tui.api._client import DEFAULT_USER_AGENT, DeepSeekClient, normalize_base_url
+
+_LAZY = frozenset({"DEFAULT_USER_AGENT", "DeepSeekClient", "normalize_base_url"})
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """``DeepSeekClient`` and its companions, imported when first asked for."""
+    if name in _LAZY:
+        from deepseek_tui.api import _client
+
+        value = getattr(_client, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_USER_AGENT",

@@ -10,6 +10,8 @@ import deepseek_tui.api as api
 
 
 def test_all_matches_the_public_names() -> None:
+    for name in api.__all__:  # the lazy ones (the client) appear once asked for
+        getattr(api, name)
     public = {
         name
         for name, value in vars(api).items()
@@ -26,6 +28,15 @@ def test_public_classes_and_functions_have_docstrings() -> None:
         value = getattr(api, name)
         if isinstance(value, type) or callable(value) and not hasattr(value, "__args__"):
             assert (value.__doc__ or "").strip(), f"{name} has no docstring"
+
+
+def test_httpx_loads_with_the_client_not_with_the_types() -> None:
+    code = (
+        "import sys, deepseek_tui.api as api; print('httpx' in sys.modules); "
+        "api.DeepSeekClient; print('httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
 
 
 def test_importing_the_client_does_not_import_textual() -> None:
