@@ -1,9 +1,10 @@
 """The application: starts the demo server when asked, gets an API key (first-run
-dialog when there is none), opens one client for the session and shows the chat.
+dialog when there is none), shows the chat and owns its one network client.
 
 Store, catalog and the conversation to resume arrive ready in a
-:class:`~deepseek_tui.ui.session.Session`; the app owns the network client and
-closes it on exit.
+:class:`~deepseek_tui.ui.session.Session`. Nothing slow happens before the
+first frame: the client (httpx and its TLS context, ~60 ms) is made on first
+use, and dialogs the chat may never open are imported when they open.
 """
 
 from __future__ import annotations
@@ -13,26 +14,23 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from deepseek_tui.api import APIError, AuthenticationError, DeepSeekClient
-from deepseek_tui.chat import client_for
 from deepseek_tui.config import ConfigError, Settings, save_api_key
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
 from deepseek_tui.ui.links import why_not
 from deepseek_tui.ui.palette import ChatCommands
 from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen, ProviderUnavailable
-from deepseek_tui.ui.screens.confirm import ConfirmScreen
-from deepseek_tui.ui.screens.conversations import ConversationsScreen
-from deepseek_tui.ui.screens.first_run import FirstRunScreen
-from deepseek_tui.ui.screens.help import HelpScreen
 from deepseek_tui.ui.session import Session
 from deepseek_tui.ui.themes import AppThemes
 from deepseek_tui.ui.widgets.prompt import PromptInput
+
+if TYPE_CHECKING:
+    from deepseek_tui.api import DeepSeekClient
 
 DEMO_KEY = "sk-demo-offline-0000"
 
@@ -65,6 +63,11 @@ class DeepSeekApp(App[int]):
         self.now = now
         self.clock = clock
         self.client: DeepSeekClient | None = None
+        """Made by :meth:`get_client` on first use, closed on exit."""
+        self._key: str | None = None
+        self._client_lock = asyncio.Lock()
+        self.first_frame = asyncio.Event()
+        """Set when the first frame is on the terminal: work that can wait for it does."""
         self.demo_server: Any = None
         self.failure: str | None = None
         """A message for stderr when the app had to give up."""
@@ -81,10 +84,15 @@ class DeepSeekApp(App[int]):
         if key:
             await self._open_chat(key)
         else:
+            from deepseek_tui.ui.screens.first_run import FirstRunScreen
+
             self.push_screen(
                 FirstRunScreen(self.settings.active.base_url, self._check_key),
                 callback=self._key_entered,
             )
+
+    def on_ready(self) -> None:
+        self.first_frame.set()
 
     async def on_unmount(self) -> None:
         if self.client is not None:
@@ -113,6 +121,9 @@ class DeepSeekApp(App[int]):
 
     async def _check_key(self, key: str) -> str | None:
         """Ask the host whether ``key`` works; save it when it does."""
+        from deepseek_tui.api import APIError, AuthenticationError
+        from deepseek_tui.chat import client_for
+
         try:
             async with client_for(self.settings, key) as client:
                 await client.list_models()
@@ -140,9 +151,9 @@ class DeepSeekApp(App[int]):
         await self._open_chat(key)
 
     async def _open_chat(self, key: str) -> None:
-        self.client = client_for(self.settings, key)
+        self._key = key
         context = ChatContext(
-            client=self.client,
+            client=self.get_client,
             store=self.session.store,
             catalog=self.session.catalog,
             settings=self.settings,
@@ -150,12 +161,26 @@ class DeepSeekApp(App[int]):
             demo=self.session.demo,
             now=self.now,
             clock=self.clock,
+            first_frame=self.first_frame,
             switch_provider=self._switch_provider,
         )
         await self.push_screen(ChatScreen(context))
 
-    async def _switch_provider(self, name: str) -> tuple[Settings, DeepSeekClient]:
-        """Close the client and open one for ``[providers.NAME]``."""
+    async def get_client(self) -> DeepSeekClient:
+        """The client for the active provider, made on first use.
+
+        Made on a thread: importing httpx and building its TLS context cost
+        ~60 ms, which the chat's first frame does not wait for."""
+        async with self._client_lock:
+            if self.client is None:
+                from deepseek_tui.chat import client_for
+
+                assert self._key is not None, "the chat opens only once there is a key"
+                self.client = await asyncio.to_thread(client_for, self.settings, self._key)
+            return self.client
+
+    async def _switch_provider(self, name: str) -> Settings:
+        """Use ``[providers.NAME]`` from now on; the next request opens its client."""
         settings = replace(self.settings, provider=name)
         key = settings.api_key()
         if not key:
@@ -164,15 +189,18 @@ class DeepSeekApp(App[int]):
                 f"no API key for {name}: set api_key in [providers.{name}]"
                 + (f" or {env}" if env else "")
             )
-        old, self.client = self.client, client_for(settings, key)
-        self.settings = settings
+        async with self._client_lock:
+            old, self.client = self.client, None
+            self.settings, self._key = settings, key
         if old is not None:
             await old.aclose()
-        return settings, self.client
+        return settings
 
     # --- actions -------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from deepseek_tui.ui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.key_rows()))
@@ -188,6 +216,8 @@ class DeepSeekApp(App[int]):
             if yes:
                 super(DeepSeekApp, self).open_url(url, new_tab=new_tab)
 
+        from deepseek_tui.ui.screens.confirm import ConfirmScreen
+
         self.push_screen(
             ConfirmScreen(
                 "Open this link?",
@@ -200,6 +230,8 @@ class DeepSeekApp(App[int]):
 
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(what, key, id) for every binding with an id, as currently mapped."""
+        from deepseek_tui.ui.screens.conversations import ConversationsScreen
+
         rows: list[tuple[str, str, str]] = []
         for source in (PromptInput, ChatScreen, DeepSeekApp, ConversationsScreen):
             for binding in source.BINDINGS:

@@ -51,6 +51,14 @@ def expected(first: int) -> list[str]:
     return [t for i in range(first, EXCHANGES) for t in (f"question {i}", f"answer {i}")]
 
 
+ALL = expected(0)
+
+
+def is_the_end(messages: list[str]) -> bool:
+    """Whether ``messages`` are the conversation's last ones, in order."""
+    return bool(messages) and messages == ALL[len(ALL) - len(messages) :]
+
+
 async def test_long_conversation_opens_at_its_end_and_pages_back(
     server: FakeDeepSeek, home: Path
 ) -> None:
@@ -61,40 +69,76 @@ async def test_long_conversation_opens_at_its_end_and_pages_back(
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         await wait_for(pilot, lambda: screen.query(AssistantMessage))
-        await pilot.pause(0.1)
-        # Only the end is mounted, and it is what the screen shows.
-        assert shown(screen) == expected(EXCHANGES - LATEST // 2)
-        assert len(screen.query(AssistantMessage)) <= LATEST
+        await pilot.pause(0.2)
+        pane = screen.query_one(ConversationView)
+        # Only the end is mounted: about a screenful, enough to fill the view
+        # and no more than the cap, and it is what the screen shows.
+        first = shown(screen)
+        assert is_the_end(first)
+        assert len(first) <= LATEST
+        assert pane.virtual_size.height > pane.size.height
+        assert pane.virtual_size.height < 4 * pane.size.height
         assert "answer 999" in screen_text(app)
         line = screen.query_one(EarlierMessages)
         assert line.display
-        assert "1,960 earlier messages" in str(line.render())
+        assert f"{len(ALL) - len(first):,} earlier messages" in str(line.render())
         # Costs and the last answer's actions cover the whole conversation.
         assert screen._cost_known and abs(screen._cost - EXCHANGES * 0.001) < 1e-9
-        assert len(screen.query(MessageActions)) == LATEST // 2
+        assert len(screen.query(MessageActions)) == len(screen.query(AssistantMessage))
 
         # The line mounts the page before, in order, right under itself.
         line.focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(shown(screen)) > LATEST)
-        assert shown(screen) == expected(EXCHANGES - LATEST // 2 - 50)
-        assert screen.query_one(ConversationView).children[0] is line
-        assert "1,860 earlier messages" in str(line.render())
+        await wait_for(pilot, lambda: len(shown(screen)) > len(first))
+        paged = shown(screen)
+        assert is_the_end(paged)
+        assert pane.children[0] is line
+        assert f"{len(ALL) - len(paged):,} earlier messages" in str(line.render())
 
         # Scrolling to the very top loads the next page and keeps the messages
         # the user was reading where they were on screen.
-        pane = screen.query_one(ConversationView)
         top = next(w for w in pane.children if isinstance(w, UserMessage))
-        assert top.text == "question 930"
+        assert top.text == (paged[0] if paged[0].startswith("question") else paged[1])
         offset = top.virtual_region.y  # where it is on screen when scrolled to the top
         pane.release_anchor()
         pane.scroll_home(animate=False, immediate=True)
         await pilot.pause(0.1)
-        await wait_for(pilot, lambda: len(shown(screen)) > LATEST + 100)
+        await wait_for(pilot, lambda: len(shown(screen)) > len(paged))
         await pilot.pause(0.1)
-        assert shown(screen) == expected(EXCHANGES - LATEST // 2 - 100)
+        assert is_the_end(shown(screen))
         assert pane.scroll_y > 0  # not left at the top, where it would load again
         assert top.virtual_region.y - round(pane.scroll_y) == offset
+
+
+async def test_a_short_first_batch_is_topped_up_to_fill_the_screen(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    """The first batch is sized by line counts, which Markdown can make far
+    smaller on screen (blank lines collapse): it is topped up until the view
+    is full."""
+    with Store.open(home / "conversations.db").store as store:
+        c = store.create_conversation(title="wide", model="deepseek-v4-flash")
+        for i in range(60):
+            _, answer = store.begin_turn(
+                c.id, user_content=f"question {i}", model="deepseek-v4-flash", params={}
+            )
+            # Forty lines to count, two on screen.
+            store.finish_message(
+                answer.id,
+                content=f"answer {i}" + "\n" * 40 + "end",
+                reasoning=None,
+                status="complete",
+            )
+        cid = c.id
+    app = make_app(resume=cid)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        pane = screen.query_one(ConversationView)
+        await wait_for(pilot, lambda: pane.virtual_size.height > pane.size.height)
+        assert screen.query_one(EarlierMessages).display  # not everything was needed
+        assert "answer 59" in screen_text(app)
 
 
 async def test_a_new_conversation_drops_the_window(server: FakeDeepSeek, home: Path) -> None:

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,14 +21,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerCancelled
 
 from deepseek_tui.api import (
     APIError,
     AuthenticationError,
     ConnectionFailed,
     ContentDelta,
-    DeepSeekClient,
     InsufficientBalance,
     ModelNotFound,
     Queued,
@@ -59,18 +58,6 @@ from deepseek_tui.turn_settings import TurnSettings
 from deepseek_tui.ui.clipboard import code_blocks, copy_text
 from deepseek_tui.ui.context_window import Overflow, check_fit, estimate, exchange_chars
 from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
-from deepseek_tui.ui.screens.confirm import ConfirmScreen
-from deepseek_tui.ui.screens.conversations import ConversationsScreen, Picked, Trash
-from deepseek_tui.ui.screens.path_dialog import PathScreen
-from deepseek_tui.ui.transfer import (
-    FORMATS,
-    TransferError,
-    default_path,
-    export_to,
-    import_from,
-    resolve,
-    start_dir,
-)
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.message import (
@@ -84,12 +71,17 @@ from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import ModelTraits, SettingsSidebar, SidebarValues
 from deepseek_tui.ui.widgets.status import StatusLine
 
+if TYPE_CHECKING:
+    from deepseek_tui.api import DeepSeekClient
+    from deepseek_tui.ui.screens.conversations import Picked, Trash
+
 
 @dataclass(frozen=True)
 class ChatContext:
     """What the chat screen works with; the app owns all of it."""
 
-    client: DeepSeekClient
+    client: Callable[[], Awaitable[DeepSeekClient]]
+    """The session's client, made on first use (not before the first frame)."""
     store: Store
     catalog: Catalog
     settings: Settings
@@ -97,9 +89,11 @@ class ChatContext:
     demo: bool
     now: Callable[[], datetime]
     clock: Callable[[], float]
-    switch_provider: Callable[[str], Awaitable[tuple[Settings, DeepSeekClient]]] | None = None
-    """Close the client and open one for another ``[providers.NAME]`` (the app
-    owns clients); raises :class:`ProviderUnavailable` when that cannot work."""
+    first_frame: asyncio.Event
+    """Set once the app has drawn its first frame (see :meth:`DeepSeekApp.on_ready`)."""
+    switch_provider: Callable[[str], Awaitable[Settings]] | None = None
+    """Use another ``[providers.NAME]`` from now on (the app owns the client and
+    reopens it); raises :class:`ProviderUnavailable` when that cannot work."""
 
 
 class ProviderUnavailable(Exception):
@@ -146,7 +140,6 @@ class ChatScreen(Screen[None]):
     def __init__(self, context: ChatContext) -> None:
         super().__init__()
         self.ctx = context
-        self.client = context.client
         self.settings = context.settings
         self.host = context.settings.active.catalog_host
         self.conversation = context.conversation
@@ -155,7 +148,7 @@ class ChatScreen(Screen[None]):
         self._worker: Worker[None] | None = None
         self._cost = 0.0
         self._cost_known = False
-        self.trash = Trash()
+        self._trash: Trash | None = None
         self._editing: int | None = None
         self._measured: int | None = None
         """The last answer's prompt + completion tokens, as the host reported them."""
@@ -246,25 +239,39 @@ class ChatScreen(Screen[None]):
         self.status.set(demo=self.ctx.demo)
         self._show_mode()
         self.prompt.focus()
-        if self.conversation is not None:
-            self._load_history(self.conversation)
-            wanted = self.conversation.provider
-            if (
-                wanted is not None
-                and wanted != self.settings.provider
-                and (wanted in self.settings.providers)
-            ):
-                self.call_after_refresh(self.use_provider, wanted)
-        self.call_after_refresh(self._fetch_models)
-        self.call_after_refresh(self._fetch_balance)
+        self._open()
 
     # --- background work -------------------------------------------------------------
+
+    @work(group="open")
+    async def _open(self) -> None:
+        """The resumed conversation's messages first; then what neither they nor
+        the first frame wait for: the sidebar's fields, the conversation's own
+        provider, the host's model list and the balance."""
+        if self.conversation is not None:
+            with contextlib.suppress(WorkerCancelled):
+                await self._load_history(self.conversation).wait()
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)  # after the frame that shows them
+            await painted.wait()
+        await self.ctx.first_frame.wait()
+        await self.sidebar.build()
+        wanted = self.conversation.provider if self.conversation is not None else None
+        if (
+            wanted is not None
+            and wanted != self.settings.provider
+            and wanted in self.settings.providers
+            and await self.use_provider(wanted)
+        ):
+            return  # it fetched the new host's models and balance
+        self._fetch_models()
+        self._fetch_balance()
 
     @work(exclusive=True, group="models")
     async def _fetch_models(self) -> None:
         """Add the host's own model list to the sidebar, after the first frame."""
         try:
-            offered = [reveal(m.id) for m in await self.client.list_models()]
+            offered = [reveal(m.id) for m in await (await self.ctx.client()).list_models()]
         except APIError:
             return  # the catalog's list still works; the first message will say more
         self.sidebar.add_models(offered)
@@ -281,7 +288,7 @@ class ChatScreen(Screen[None]):
     async def _fetch_balance(self) -> None:
         """The account balance in the status line, where the host reports one."""
         try:
-            balance = await self.client.balance()
+            balance = await (await self.ctx.client()).balance()
         except APIError:
             return  # optional information: a failure here is not worth a message
         if balance is None or not balance.infos:
@@ -297,7 +304,11 @@ class ChatScreen(Screen[None]):
     async def _show_history(self, messages: list[Message]) -> None:
         """Show a stored conversation: only its last messages are mounted, under
         an "earlier messages" line that mounts the rest a page at a time."""
-        window: HistoryWindow[Message] = HistoryWindow(messages, weight=_lines)
+        # About a screen of text at first (topped up if that falls short), two
+        # per page after: every mounted message is parsed, rendered and laid
+        # out before the screen shows it.
+        rows = max(self.app.size.height, 24)
+        window: HistoryWindow[Message] = HistoryWindow(messages, weight=_lines, budget=rows)
         self._history = window
         for m in messages:
             if m.role == "user":
@@ -327,6 +338,15 @@ class ChatScreen(Screen[None]):
             )
         self.status.set(cost=self._cost if self._cost_known else None)
         self.pane.scroll_end(animate=False)
+        self.call_after_refresh(self._fill_screen)
+
+    async def _fill_screen(self) -> None:
+        """Mount earlier messages while what is mounted does not fill the view
+        (the first batch is sized by a line count that wrapping can fool)."""
+        pane = self.pane
+        short = pane.virtual_size.height <= pane.size.height
+        if self._history is not None and short and await self._show_earlier():
+            self.call_after_refresh(self._fill_screen)
 
     def _history_widgets(
         self, batch: Sequence[Message], last: Message | None = None
@@ -371,13 +391,14 @@ class ChatScreen(Screen[None]):
     async def _reached_top(self) -> None:
         await self._show_earlier()
 
-    async def _show_earlier(self) -> None:
+    async def _show_earlier(self) -> bool:
         """Mount the page of stored messages before the first one shown, keeping
-        what the user is reading where it is on screen."""
+        what the user is reading where it is on screen; ``False`` when there
+        are none left."""
         window = self._history
         lines = self.pane.query_children(EarlierMessages)
         if window is None or not window.hidden or not lines:
-            return
+            return False
         line = lines.first()
         widgets, closing = self._history_widgets(window.earlier())
         pane = self.pane
@@ -392,6 +413,7 @@ class ChatScreen(Screen[None]):
             pane.scroll_to(y=top + pane.virtual_size.height - before, animate=False, immediate=True)
 
         self.call_after_refresh(keep_place)
+        return True
 
     # --- sending -----------------------------------------------------------------
 
@@ -463,6 +485,9 @@ class ChatScreen(Screen[None]):
     @work(group="files")
     async def action_attach(self) -> None:
         """Pick a file or an image to send with the next message."""
+        from deepseek_tui.ui.screens.path_dialog import PathScreen
+        from deepseek_tui.ui.transfer import start_dir
+
         choice = await self.app.push_screen_wait(
             PathScreen(
                 "Attach a file or an image to the next message",
@@ -524,6 +549,8 @@ class ChatScreen(Screen[None]):
         self, text: str, o: Overflow, attachments: tuple[Attachment, ...] = ()
     ) -> None:
         """The request would not fit: offer to leave the oldest exchanges out of it."""
+        from deepseek_tui.ui.screens.confirm import ConfirmScreen
+
         fits = o.after <= o.window
         detail = (
             f"Leave the {o.drop} oldest of {o.exchanges} exchanges out of this request "
@@ -572,7 +599,7 @@ class ChatScreen(Screen[None]):
         view = AssistantMessage(reveal(settings.model))
         await self.pane.mount(view)
         turn = Turn(
-            client=self.client,
+            client=await self.ctx.client(),
             store=self.ctx.store,
             catalog=self.ctx.catalog,
             host=self.host,
@@ -803,7 +830,18 @@ class ChatScreen(Screen[None]):
             self._load_history(conversation)
         self.refresh_bindings()
 
+    @property
+    def trash(self) -> Trash:
+        """Conversations deleted in this session, for undo."""
+        if self._trash is None:
+            from deepseek_tui.ui.screens.conversations import Trash
+
+            self._trash = Trash()
+        return self._trash
+
     def action_conversations(self) -> None:
+        from deepseek_tui.ui.screens.conversations import ConversationsScreen
+
         current = self.conversation.id if self.conversation else None
 
         def picked(choice: Picked | None) -> None:
@@ -962,6 +1000,16 @@ class ChatScreen(Screen[None]):
     @work(group="files")
     async def action_export(self) -> None:
         """Write the open conversation to a Markdown or JSON file."""
+        from deepseek_tui.ui.screens.confirm import ConfirmScreen
+        from deepseek_tui.ui.screens.path_dialog import PathScreen
+        from deepseek_tui.ui.transfer import (
+            FORMATS,
+            TransferError,
+            default_path,
+            export_to,
+            resolve,
+        )
+
         c = self.conversation
         if c is None:
             self.notify("Nothing to export yet: send a message first", timeout=3)
@@ -1002,6 +1050,9 @@ class ChatScreen(Screen[None]):
     @work(group="files")
     async def action_import(self) -> None:
         """Add a conversation from a JSON export and open it."""
+        from deepseek_tui.ui.screens.path_dialog import PathScreen
+        from deepseek_tui.ui.transfer import TransferError, import_from, resolve, start_dir
+
         choice = await self.app.push_screen_wait(
             PathScreen(
                 "Import a conversation (JSON export)",
@@ -1122,8 +1173,9 @@ class ChatScreen(Screen[None]):
             out["json_mode"] = True
         return out
 
-    def action_sidebar(self) -> None:
+    async def action_sidebar(self) -> None:
         sidebar = self.sidebar
+        await sidebar.build()
         sidebar.display = not sidebar.display
         if sidebar.display:
             sidebar.query_one("#model").focus()
@@ -1181,7 +1233,7 @@ class ChatScreen(Screen[None]):
             problem = "this session cannot switch providers"
         if not problem and switch is not None:
             try:
-                self.settings, self.client = await switch(name)
+                self.settings = await switch(name)
             except ProviderUnavailable as exc:
                 problem = str(exc)
         if problem:

@@ -8,7 +8,8 @@ is shown as such and the message is not sent until it is fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 
 from textual import on
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from deepseek_tui.turn_settings import TurnSettings
@@ -141,18 +143,48 @@ class SettingsSidebar(VerticalScroll):
         super().__init__(id=id)
         self._providers = list(providers)
         self._provider = provider
-        self._initial = values
+        self._state = values
+        """What the fields hold until they are built (afterwards the fields hold it)."""
         self._models = list(dict.fromkeys([values.model, *models]))
         self._traits_for = traits_for
         self.traits = traits_for(values.model)
         self._traits_model = values.model
         """The model :attr:`traits` describe."""
+        self._built = False
+        self._building: asyncio.Event | None = None
 
     # --- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        v = self._initial
         yield Static("Settings", classes="sidebar-title")
+
+    async def build(self) -> None:
+        """Mount the fields (idempotent; concurrent calls wait for the first).
+
+        Until then the sidebar answers from the values it was given: its ~50
+        widgets cost a hidden sidebar about as much to style as the rest of the
+        chat screen, so the screen builds them after its first frame."""
+        if self._built:
+            return
+        if self._building is not None:
+            await self._building.wait()
+            return
+        self._building = asyncio.Event()
+        shown, models, provider = self._state, list(self._models), self._provider
+        await self.mount_all(list(self._fields(shown)))
+        self._built = True
+        # What changed while the fields were mounting:
+        if self._state is not shown:
+            self.load(self._state)
+        if self._models != models:
+            self.set_models(self._models, self.model)
+        if self._provider != provider:
+            self.set_provider(self._provider)
+        self._show_traits()
+        self._building.set()
+
+    def _fields(self, v: SidebarValues) -> Iterator[Widget]:
+        f = _shown(v, self.traits)
         if len(self._providers) > 1:
             yield Label("Provider")
             yield Select(
@@ -171,37 +203,31 @@ class SettingsSidebar(VerticalScroll):
             compact=True,
         )
         yield Static("", id="model-info", classes="field-help")
-        thinks = self.traits.thinks if v.thinking is None else v.thinking
-        with Horizontal(id="thinking-row", classes="switch-row"):
-            yield Switch(value=thinks, id="thinking")
-            yield Label("Thinking")
+        yield Horizontal(
+            Switch(value=f.thinking, id="thinking"),
+            Label("Thinking"),
+            id="thinking-row",
+            classes="switch-row",
+        )
         yield Label("Effort", id="effort-label")
-        effort = v.effort or self.traits.default_effort or "high"
-        efforts = self.traits.efforts or ("low", "high", "max")
         yield Select(
-            [(e, e) for e in efforts],
-            value=effort if effort in efforts else efforts[0],
+            [(e, e) for e in f.efforts],
+            value=f.effort,
             allow_blank=False,
             id="effort",
             compact=True,
         )
         for p in PARAMS:
             yield Label(p.label, id=f"{p.name}-label")
-            current = getattr(v, p.name)
-            yield Input(
-                "" if current is None else f"{current:g}",
-                placeholder="model default",
-                id=p.name,
-                compact=True,
-            )
+            yield Input(f.params[p.name], placeholder="model default", id=p.name, compact=True)
             error = Static("", id=f"{p.name}-error", classes="field-error")
             error.display = False
             yield error
         yield Label("System prompt")
         yield TextArea(v.system, id="system", soft_wrap=True, compact=True)
-        with Horizontal(classes="switch-row"):
-            yield Switch(value=v.json_mode, id="json_mode")
-            yield Label("JSON mode")
+        yield Horizontal(
+            Switch(value=v.json_mode, id="json_mode"), Label("JSON mode"), classes="switch-row"
+        )
         yield Static(
             "Changes apply from the next message and are saved with the conversation.",
             classes="field-help",
@@ -212,15 +238,14 @@ class SettingsSidebar(VerticalScroll):
             classes="field-help",
         )
 
-    def on_mount(self) -> None:
-        self._show_traits()
-
     # --- reading and writing -------------------------------------------------------
 
     @property
     def model(self) -> str:
+        if not self._built:
+            return self._state.model
         value = self.query_one("#model", Select).value
-        return value if isinstance(value, str) else self._initial.model
+        return value if isinstance(value, str) else self._state.model
 
     def add_models(self, ids: Iterable[str]) -> None:
         """Offer more models (e.g. what the host's ``/models`` lists)."""
@@ -228,6 +253,8 @@ class SettingsSidebar(VerticalScroll):
         if not new:
             return
         self._models.extend(new)
+        if not self._built:
+            return
         select = self.query_one("#model", Select)
         current = select.value
         select.set_options([(Content(m), m) for m in self._models])
@@ -243,18 +270,24 @@ class SettingsSidebar(VerticalScroll):
     def set_models(self, ids: Iterable[str], model: str) -> None:
         """Replace the model list (another provider) and choose ``model``."""
         self._models = list(dict.fromkeys([model, *ids]))
-        select = self.query_one("#model", Select)
-        with select.prevent(Select.Changed):
-            select.set_options([(Content(m), m) for m in self._models])
-            select.value = model
+        if self._built:
+            select = self.query_one("#model", Select)
+            with select.prevent(Select.Changed):
+                select.set_options([(Content(m), m) for m in self._models])
+                select.value = model
         self.set_model(model)
 
     def set_model(self, model: str, thinking: bool | None = None) -> None:
         """Switch model (e.g. to a retired model's successor)."""
         self.add_models([model])
-        self.query_one("#model", Select).value = model
+        if not self._built:  # the switch keeps what it shows unless told otherwise
+            shown = self._read().thinking if thinking is None else thinking
+            self._state = replace(self._state, model=model, thinking=shown)
         self.traits = self._traits_for(model)
         self._traits_model = model
+        if not self._built:
+            return
+        self.query_one("#model", Select).value = model
         if thinking is not None:
             self.query_one("#thinking", Switch).value = thinking
         self._show_traits()
@@ -262,25 +295,36 @@ class SettingsSidebar(VerticalScroll):
     def load(self, v: SidebarValues) -> None:
         """Show another conversation's settings."""
         self.set_model(v.model)
-        traits = self.traits
-        self.query_one("#thinking", Switch).value = (
-            traits.thinks if v.thinking is None else v.thinking
-        )
-        efforts = traits.efforts or ("low", "high", "max")
-        effort = v.effort or traits.default_effort or "high"
-        self.query_one("#effort", Select).value = effort if effort in efforts else efforts[0]
+        if not self._built:
+            self._state = v
+            return
+        f = _shown(v, self.traits)
+        self.query_one("#thinking", Switch).value = f.thinking
+        self.query_one("#effort", Select).value = f.effort
         for p in PARAMS:
-            current = getattr(v, p.name)
-            self.query_one(f"#{p.name}", Input).value = "" if current is None else f"{current:g}"
+            self.query_one(f"#{p.name}", Input).value = f.params[p.name]
         self.query_one("#json_mode", Switch).value = v.json_mode
         self.query_one("#system", TextArea).load_text(v.system)
         self._show_traits()
 
+    def _read(self) -> _Shown:
+        """What the fields hold (or would hold, before they are built)."""
+        if not self._built:
+            return _shown(self._state, self.traits)
+        effort = self.query_one("#effort", Select).value
+        return _Shown(
+            thinking=self.query_one("#thinking", Switch).value,
+            efforts=(),
+            effort=effort if isinstance(effort, str) else "",
+            params={p.name: self.query_one(f"#{p.name}", Input).value for p in PARAMS},
+        )
+
     def problems(self) -> list[str]:
         """Fields that hold a value that cannot be sent, with what is allowed."""
         out = []
+        f = self._read()
         for p in PARAMS:
-            _, error = parse_param(self._limits(p), self.query_one(f"#{p.name}", Input).value)
+            _, error = parse_param(self._limits(p), f.params[p.name])
             if error:
                 out.append(f"{p.label}: {error.removeprefix('✕ ')}")
         return out
@@ -288,16 +332,13 @@ class SettingsSidebar(VerticalScroll):
     def values(self) -> SidebarValues:
         """The current settings; invalid fields count as unset (see :meth:`problems`)."""
         t = self.traits
-        thinking = self.query_one("#thinking", Switch).value if t.switchable else None
-        effort_value = self.query_one("#effort", Select).value
-        effort = (
-            effort_value if t.switchable and thinking and isinstance(effort_value, str) else None
-        )
+        f = self._read()
+        thinking = f.thinking if t.switchable else None
+        effort = f.effort if t.switchable and thinking and f.effort else None
         params: dict[str, float | int | None] = {}
         for p in PARAMS:
-            params[p.name], _ = parse_param(
-                self._limits(p), self.query_one(f"#{p.name}", Input).value
-            )
+            params[p.name], _ = parse_param(self._limits(p), f.params[p.name])
+        built = self._built
         return SidebarValues(
             model=self.model,
             thinking=thinking,
@@ -307,8 +348,10 @@ class SettingsSidebar(VerticalScroll):
             max_tokens=_int(params["max_tokens"]),
             presence_penalty=_float(params["presence_penalty"]),
             frequency_penalty=_float(params["frequency_penalty"]),
-            json_mode=self.query_one("#json_mode", Switch).value,
-            system=self.query_one("#system", TextArea).text,
+            json_mode=self.query_one("#json_mode", Switch).value
+            if built
+            else self._state.json_mode,
+            system=self.query_one("#system", TextArea).text if built else self._state.system,
         )
 
     # --- reacting ----------------------------------------------------------------
@@ -321,6 +364,8 @@ class SettingsSidebar(VerticalScroll):
     @on(Select.Changed, "#provider")
     def _provider_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.value != event.select.value:
+            return  # stale: set since (e.g. the value it was mounted with)
         if isinstance(event.value, str) and event.value != self._provider:
             self._provider = event.value
             self.post_message(self.ProviderChanged(self, event.value))
@@ -360,6 +405,8 @@ class SettingsSidebar(VerticalScroll):
         return p
 
     def _show_traits(self) -> None:
+        if not self._built:
+            return
         t = self.traits
         thinking_on = self.query_one("#thinking", Switch).value if t.switchable else t.thinks
         self.query_one("#thinking-row").display = t.switchable
@@ -383,6 +430,27 @@ class SettingsSidebar(VerticalScroll):
             else:
                 label.update(Content(text))
             label.set_class(p.name in ignored, "-ignored")
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What the fields show for some values (the text of each parameter field)."""
+
+    thinking: bool
+    efforts: tuple[str, ...]
+    effort: str
+    params: dict[str, str]
+
+
+def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
+    efforts = traits.efforts or ("low", "high", "max")
+    effort = v.effort or traits.default_effort or "high"
+    return _Shown(
+        thinking=traits.thinks if v.thinking is None else v.thinking,
+        efforts=efforts,
+        effort=effort if effort in efforts else efforts[0],
+        params={p.name: "" if (x := getattr(v, p.name)) is None else f"{x:g}" for p in PARAMS},
+    )
 
 
 def _float(v: float | int | None) -> float | None:
