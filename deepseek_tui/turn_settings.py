@@ -33,10 +33,15 @@ class TurnSettings:
     json_mode: bool = False
 
     def to_params(self) -> dict[str, Any]:
-        """What is stored with the conversation and each answer (no model)."""
+        """What is stored with the conversation and each answer (no model).
+
+        Unset values are left out, and JSON mode when off; thinking switched
+        off is kept (``False`` is a choice, not the model's default)."""
         data = asdict(self)
         data.pop("model")
-        return {k: v for k, v in data.items() if v is not None and v is not False}
+        if not data["json_mode"]:
+            del data["json_mode"]
+        return {k: v for k, v in data.items() if v is not None}
 
     @classmethod
     def from_params(cls, model: str, params: Mapping[str, Any]) -> TurnSettings:
