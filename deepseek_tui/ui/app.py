@@ -66,8 +66,6 @@ class DeepSeekApp(App[int]):
         """Made by :meth:`get_client` on first use, closed on exit."""
         self._key: str | None = None
         self._client_lock = asyncio.Lock()
-        self.first_frame = asyncio.Event()
-        """Set when the first frame is on the terminal: work that can wait for it does."""
         self.demo_server: Any = None
         self.failure: str | None = None
         """A message for stderr when the app had to give up."""
@@ -90,9 +88,6 @@ class DeepSeekApp(App[int]):
                 FirstRunScreen(self.settings.active.base_url, self._check_key),
                 callback=self._key_entered,
             )
-
-    def on_ready(self) -> None:
-        self.first_frame.set()
 
     async def on_unmount(self) -> None:
         if self.client is not None:
@@ -161,7 +156,6 @@ class DeepSeekApp(App[int]):
             demo=self.session.demo,
             now=self.now,
             clock=self.clock,
-            first_frame=self.first_frame,
             switch_provider=self._switch_provider,
         )
         await self.push_screen(ChatScreen(context))

@@ -122,8 +122,10 @@ async def test_image_refused_by_a_model_without_images(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(pilot)
+        await pilot.press("ctrl+s")
         screen.query_one(SettingsSidebar).query_one("#model", Select).value = "deepseek-v4-pro"
         await pilot.pause()
+        await pilot.press("ctrl+s")
         await _type_attach(pilot, screen, image)
         await wait_for(pilot, lambda: _tray(screen).items)
         # warned at once ...

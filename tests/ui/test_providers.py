@@ -68,5 +68,12 @@ async def test_switch_provider_live_and_remember_it(server: FakeDeepSeek, home: 
             await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
             chat = app.screen
             await wait_for(pilot, lambda: chat.query(AssistantMessage))
-            await wait_for(pilot, lambda: chat.query_one("#provider", Select).value == "other")
+            assert chat.settings.provider == "other"
+            await pilot.press("ctrl+s")
+            assert chat.query_one("#provider", Select).value == "other"
+            # It keeps its own model and settings rather than the provider's default.
+            [(model,)] = rows(home, "SELECT model FROM conversations")
+            assert chat.query_one("#model", Select).value == model
+            assert chat.query_one("#thinking", Switch).value is False
+            assert chat.query_one("#temperature", Input).value == "1.5"
     assert KEY not in str(other.chat_requests[-1].headers)

@@ -28,7 +28,10 @@ async def test_continue_shows_stored_messages_and_settings(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
         screen = app.screen
+        await pilot.press("ctrl+s")
         screen.query_one(SettingsSidebar).query_one("#model", Select).value = "deepseek-v4-pro"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
         await pilot.press(*"remember me", "enter")
         await wait_for(
             pilot, lambda: (a := screen.query(AssistantMessage)) and a.first().state == "complete"

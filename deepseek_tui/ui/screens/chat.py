@@ -89,8 +89,6 @@ class ChatContext:
     demo: bool
     now: Callable[[], datetime]
     clock: Callable[[], float]
-    first_frame: asyncio.Event
-    """Set once the app has drawn its first frame (see :meth:`DeepSeekApp.on_ready`)."""
     switch_provider: Callable[[str], Awaitable[Settings]] | None = None
     """Use another ``[providers.NAME]`` from now on (the app owns the client and
     reopens it); raises :class:`ProviderUnavailable` when that cannot work."""
@@ -245,25 +243,27 @@ class ChatScreen(Screen[None]):
 
     @work(group="open")
     async def _open(self) -> None:
-        """The resumed conversation's messages first; then what neither they nor
-        the first frame wait for: the sidebar's fields, the conversation's own
-        provider, the host's model list and the balance."""
-        if self.conversation is not None:
+        """Restore a resumed conversation -- its provider first, so nothing is
+        sent to another host, then its messages -- and once they and the first
+        frame are on screen, fetch the host's model list and the balance."""
+        c = self.conversation
+        if c is not None:
+            wanted = c.provider
+            if (
+                wanted is not None
+                and wanted != self.settings.provider
+                and wanted in self.settings.providers
+                and await self.use_provider(wanted, fetch=False)
+            ):
+                self.sidebar.load(self._values_for(self.conversation))
+                self._show_mode()
             with contextlib.suppress(WorkerCancelled):
-                await self._load_history(self.conversation).wait()
+                await self._load_history(c).wait()
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)  # after the frame that shows them
             await painted.wait()
-        await self.ctx.first_frame.wait()
-        await self.sidebar.build()
-        wanted = self.conversation.provider if self.conversation is not None else None
-        if (
-            wanted is not None
-            and wanted != self.settings.provider
-            and wanted in self.settings.providers
-            and await self.use_provider(wanted)
-        ):
-            return  # it fetched the new host's models and balance
+        await self.status.drawn.wait()  # the screen's first frame is out
+        await asyncio.sleep(SETTLE)
         self._fetch_models()
         self._fetch_balance()
 
@@ -1223,8 +1223,9 @@ class ChatScreen(Screen[None]):
     async def _provider_changed(self, event: SettingsSidebar.ProviderChanged) -> None:
         await self.use_provider(event.provider)
 
-    async def use_provider(self, name: str) -> bool:
-        """Talk to another configured provider from the next message on."""
+    async def use_provider(self, name: str, *, fetch: bool = True) -> bool:
+        """Talk to another configured provider from the next message on (and,
+        with ``fetch``, get its model list and balance now)."""
         if name == self.settings.provider:
             return True
         switch = self.ctx.switch_provider
@@ -1244,8 +1245,9 @@ class ChatScreen(Screen[None]):
         self.sidebar.set_provider(name)
         self.sidebar.set_models(self._model_ids(), default_model(self.settings, self.ctx.catalog))
         self._show_mode()
-        self._fetch_models()
-        self._fetch_balance()
+        if fetch:
+            self._fetch_models()
+            self._fetch_balance()
         if self.conversation is not None:
             self.conversation = await asyncio.to_thread(
                 self.ctx.store.update_conversation, self.conversation.id, provider=name
@@ -1281,6 +1283,11 @@ _GENERATION_KEYS = (
     "effort",
     "json_mode",
 )
+
+#: Seconds after the first frame before the models and balance are fetched: making
+#: the client (httpx, TLS) on a thread would slow what the frame still draws
+#: (the footer's keys arrive a moment later).
+SETTLE = 0.15
 
 #: What "Continue" sends after an answer cut off at max_tokens.
 CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repeating anything."

@@ -161,9 +161,9 @@ class SettingsSidebar(VerticalScroll):
     async def build(self) -> None:
         """Mount the fields (idempotent; concurrent calls wait for the first).
 
-        Until then the sidebar answers from the values it was given: its ~50
-        widgets cost a hidden sidebar about as much to style as the rest of the
-        chat screen, so the screen builds them after its first frame."""
+        Until then the sidebar answers from its values as the fields would:
+        its ~50 widgets cost about as much to style as the rest of the chat
+        screen, so the screen builds them when the sidebar is first shown."""
         if self._built:
             return
         if self._building is not None:

@@ -4,9 +4,12 @@ the host reports one) and what is happening right now (tokens/s, queued)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 
 from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Static
 
 from deepseek_tui.ui.widgets.message import format_cost
@@ -42,6 +45,13 @@ class StatusLine(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.info = StatusInfo()
+        self.drawn = asyncio.Event()
+        """Set when the line is first drawn: its screen's first frame is out."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Called to paint (not to measure): the frame is being written.
+        self.drawn.set()
+        return super().render_lines(crop)
 
     def set(self, **changes: object) -> None:
         self.info = replace(self.info, **changes)  # type: ignore[arg-type]
