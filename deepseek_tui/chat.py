@@ -36,7 +36,7 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from deepseek_tui.api import (
@@ -61,7 +61,7 @@ from deepseek_tui.attachments import (
 )
 from deepseek_tui.config import Settings
 from deepseek_tui.models import SAMPLING_PARAMS, Catalog, ModelSpec
-from deepseek_tui.store import Conversation, Message, Store
+from deepseek_tui.store import RECOVER_AFTER, Conversation, Message, Store
 from deepseek_tui.turn_settings import TurnSettings
 
 if TYPE_CHECKING:
@@ -80,9 +80,6 @@ _FINISH_NOTES = {
 #: A ``streaming`` row untouched for this long was left by a crash: live turns
 #: checkpoint (or heartbeat) every second, so younger rows may belong to another
 #: process that is streaming right now.
-RECOVER_AFTER = timedelta(seconds=30)
-
-
 def recover_crashed_turns(store: Store) -> int:
     """Mark answers a crash left ``streaming`` as ``interrupted`` (at start-up)."""
     return store.recover_interrupted(older_than=RECOVER_AFTER)
@@ -108,15 +105,6 @@ class RetiredModel(TurnError):
 class AttachmentRefused(TurnError):
     """The model cannot take an attachment (e.g. an image for a text-only model);
     raised before anything is stored or sent."""
-
-
-def default_model(settings: Settings, catalog: Catalog) -> str:
-    """The configured model, else the provider's, else the catalog's for the host."""
-    return (
-        settings.model
-        or settings.active.model
-        or catalog.default_model(settings.active.catalog_host)
-    )
 
 
 @dataclass(frozen=True, slots=True)

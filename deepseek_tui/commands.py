@@ -124,10 +124,10 @@ async def _ask(
         Turn,
         TurnError,
         client_for,
-        default_model,
         recover_crashed_turns,
         with_overrides,
     )
+    from deepseek_tui.models import default_model
     from deepseek_tui.sanitize import StreamSanitizer
     from deepseek_tui.turn_settings import TurnSettings
 

@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from deepseek_tui.api import PassBack, Usage
+if TYPE_CHECKING:
+    from deepseek_tui.api import PassBack, Usage
+    from deepseek_tui.config import Settings
 
 Thinking = Literal["switchable", "on", "off"]
 EFFORT_ALIASES = {
@@ -483,3 +485,12 @@ def _strings(value: Any, where: str, name: str) -> list[str]:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def default_model(settings: Settings, catalog: Catalog) -> str:
+    """The configured model, else the provider's, else the catalog's for the host."""
+    return (
+        settings.model
+        or settings.active.model
+        or catalog.default_model(settings.active.catalog_host)
+    )

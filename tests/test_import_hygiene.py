@@ -48,3 +48,28 @@ def test_cli_help_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
+    """The chat's first frame needs neither the network client nor the turn
+    machinery, nor the dialogs it may never open: they load on first use."""
+    later = (
+        "httpx",
+        "deepseek_tui.api",
+        "deepseek_tui.chat",
+        "deepseek_tui.ui.screens.conversations",
+        "deepseek_tui.ui.screens.help",
+        "deepseek_tui.ui.screens.path_dialog",
+        "deepseek_tui.ui.screens.first_run",
+        "deepseek_tui.ui.demo",
+        "markdown_it",
+    )
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import deepseek_tui.cli, deepseek_tui.ui.app, deepseek_tui.ui.session
+        print(",".join(m for m in {later!r} if m in sys.modules))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"imported before the first frame: {out.stdout}"

@@ -25,7 +25,7 @@ from ._errors import (
 )
 from ._export import EXPORT_FORMAT
 from ._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
-from ._store import TITLE_LENGTH, OpenResult, Store, derive_title
+from ._store import RECOVER_AFTER, TITLE_LENGTH, OpenResult, Store, derive_title
 from ._types import (
     FINAL_STATUSES,
     ROLES,
@@ -38,6 +38,7 @@ from ._types import (
 )
 
 __all__ = [
+    "RECOVER_AFTER",
     "EXPORT_FORMAT",
     "FINAL_STATUSES",
     "MIGRATIONS",

@@ -40,6 +40,9 @@ from ._open import open_database
 from ._types import FINAL_STATUSES, ROLES, Conversation, ConversationSummary, Message, Role, Status
 
 #: Longest automatic title, in characters (an ellipsis marks a cut).
+#: A ``streaming`` answer not checkpointed for this long was left by a crash:
+#: a live turn checkpoints (a heartbeat) every second, even while queued.
+RECOVER_AFTER = timedelta(seconds=30)
 TITLE_LENGTH = 60
 #: How many candidates an "ambiguous id" error names.
 _CANDIDATES = 5

@@ -9,11 +9,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from deepseek_tui.chat import recover_crashed_turns
 from deepseek_tui.config import Settings
 from deepseek_tui.models import Catalog, CatalogError
 from deepseek_tui.paths import Paths
-from deepseek_tui.store import Conversation, Store, StoreError
+from deepseek_tui.store import RECOVER_AFTER, Conversation, Store, StoreError
 
 
 class LaunchError(Exception):
@@ -65,7 +64,7 @@ def open_session(
     store = opened.store
     try:
         if not opened.read_only:
-            recover_crashed_turns(store)
+            store.recover_interrupted(older_than=RECOVER_AFTER)
         conversation: Conversation | None = None
         if resume:
             conversation = store.get_conversation(resume)

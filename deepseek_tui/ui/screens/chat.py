@@ -23,27 +23,6 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 from textual.worker import Worker, WorkerCancelled
 
-from deepseek_tui.api import (
-    APIError,
-    AuthenticationError,
-    ConnectionFailed,
-    ContentDelta,
-    InsufficientBalance,
-    ModelNotFound,
-    Queued,
-    RateLimited,
-    ReasoningDelta,
-    Started,
-    Timeout,
-)
-from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments, load_attachment
-from deepseek_tui.chat import (
-    AttachmentRefused,
-    RetiredModel,
-    Turn,
-    TurnError,
-    default_model,
-)
 from deepseek_tui.config import (
     DEFAULT_PROVIDER,
     ConfigError,
@@ -51,7 +30,7 @@ from deepseek_tui.config import (
     Settings,
     update_config_file,
 )
-from deepseek_tui.models import Catalog, ModelSpec
+from deepseek_tui.models import Catalog, ModelSpec, default_model
 from deepseek_tui.sanitize import StreamSanitizer, clean, reveal
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.turn_settings import TurnSettings
@@ -72,7 +51,9 @@ from deepseek_tui.ui.widgets.sidebar import ModelTraits, SettingsSidebar, Sideba
 from deepseek_tui.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
-    from deepseek_tui.api import DeepSeekClient
+    from deepseek_tui.api import APIError, DeepSeekClient
+    from deepseek_tui.attachments import Attachment
+    from deepseek_tui.chat import RetiredModel, Turn, TurnError
     from deepseek_tui.ui.screens.conversations import Picked, Trash
 
 
@@ -270,6 +251,8 @@ class ChatScreen(Screen[None]):
     @work(exclusive=True, group="models")
     async def _fetch_models(self) -> None:
         """Add the host's own model list to the sidebar, after the first frame."""
+        from deepseek_tui.api import APIError
+
         try:
             offered = [reveal(m.id) for m in await (await self.ctx.client()).list_models()]
         except APIError:
@@ -287,6 +270,8 @@ class ChatScreen(Screen[None]):
     @work(exclusive=True, group="balance")
     async def _fetch_balance(self) -> None:
         """The account balance in the status line, where the host reports one."""
+        from deepseek_tui.api import APIError
+
         try:
             balance = await (await self.ctx.client()).balance()
         except APIError:
@@ -466,6 +451,8 @@ class ChatScreen(Screen[None]):
     def _refused(self, attachments: tuple[Attachment, ...]) -> str:
         """Why the chosen model cannot take these attachments (``""`` when it can);
         the reason names the models on this host that can."""
+        from deepseek_tui.attachments import AttachmentError, check_attachments
+
         if not attachments:
             return ""
         spec = self._spec(self.sidebar.values().model)
@@ -504,6 +491,8 @@ class ChatScreen(Screen[None]):
     async def attach(self, path: str) -> bool:
         """Load ``path`` and show it as a chip above the prompt; a file that cannot
         be attached gets one notification saying why."""
+        from deepseek_tui.attachments import AttachmentError, load_attachment
+
         try:
             attachment = await asyncio.to_thread(load_attachment, path)
         except AttachmentError as exc:
@@ -593,6 +582,9 @@ class ChatScreen(Screen[None]):
     async def _run_turn(
         self, prompt: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()
     ) -> None:
+        from deepseek_tui.api import ContentDelta, Queued, ReasoningDelta, Started
+        from deepseek_tui.chat import AttachmentRefused, RetiredModel, Turn, TurnError
+
         values = self.sidebar.values()
         settings = values.turn()
         await self._sync_system(values.system)
@@ -1333,6 +1325,15 @@ class _Live:
 
 def _hint(cause: APIError | None) -> str:
     """What the user can do about a failure."""
+    from deepseek_tui.api import (
+        AuthenticationError,
+        ConnectionFailed,
+        InsufficientBalance,
+        ModelNotFound,
+        RateLimited,
+        Timeout,
+    )
+
     if isinstance(cause, AuthenticationError):
         return "Check the API key (config file or DEEPSEEK_API_KEY), then retry with F5."
     if isinstance(cause, InsufficientBalance):
