@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerCancelled
 
 from deepseek_tui.config import (
@@ -39,6 +39,7 @@ from deepseek_tui.ui.context_window import Overflow, check_fit, estimate, exchan
 from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
+from deepseek_tui.ui.widgets.footer import Footer
 from deepseek_tui.ui.widgets.message import (
     AnswerFooter,
     AssistantMessage,

@@ -1,0 +1,42 @@
+"""Textual's footer, rebuilt only when what it shows changes.
+
+Textual's :class:`~textual.widgets.Footer` recomposes all its keys (some ten
+styled widgets, ~15 ms here) after every binding change, and most changes do
+not change what it shows: opening a long conversation mounts buttons and moves
+focus, and a streaming turn refreshes the bindings as it starts and stops.
+This footer compares what it would show with what it shows and skips the
+rebuild when they are the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Footer as TextualFooter
+
+
+class Footer(TextualFooter):
+    """A :class:`textual.widgets.Footer` that skips rebuilds that change nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Any = None
+
+    def _showing(self) -> Any:
+        """Everything the keys are composed from: bindings, their state, keys."""
+        app = self.app
+        return (
+            self.show_command_palette,
+            app.ENABLE_COMMAND_PALETTE,
+            tuple(
+                (key, binding, enabled, tooltip, app.get_key_display(binding))
+                for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            ),
+        )
+
+    async def recompose(self) -> None:
+        showing = self._showing()
+        if showing == self._shown and self.children:
+            return
+        self._shown = showing
+        await super().recompose()
