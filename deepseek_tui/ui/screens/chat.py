@@ -239,6 +239,9 @@ class ChatScreen(Screen[None]):
             ):
                 self.sidebar.load(self._values_for(self.conversation))
                 self._show_mode()
+            # Read once the first frame is out: a read on a thread while the
+            # frame is drawn waits for the GIL at every row and takes 5x longer.
+            await self.status.drawn.wait()
             with contextlib.suppress(WorkerCancelled):
                 await self._load_history(c).wait()
             painted = asyncio.Event()
