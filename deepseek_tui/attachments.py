@@ -122,6 +122,27 @@ class Attachment:
             out["text"] = self.text
         return out
 
+    @classmethod
+    def from_record(cls, record: Any) -> Attachment | None:
+        """A text attachment again, from what was stored with its message (to
+        regenerate or edit that message); ``None`` for images and documents,
+        whose bytes are not kept, and for anything that is not a text record."""
+        if not isinstance(record, Mapping) or record.get("kind") != "text":
+            return None
+        text, name = record.get("text"), record.get("name")
+        if not isinstance(text, str) or not isinstance(name, str):
+            return None
+        data = text.encode()
+        return cls(
+            name=name,
+            path=Path(name),
+            kind="text",
+            mime=str(record.get("mime") or "text/plain"),
+            size=len(data),
+            data=data,
+            text=text,
+        )
+
     def data_url(self) -> str:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
 

@@ -232,3 +232,65 @@ async def test_attach_key_is_in_help_and_palette(server: FakeDeepSeek) -> None:
         assert any(action == "attach" for _, action, _ in ACTIONS)
         await pilot.press("f1")
         await wait_for(pilot, lambda: "Attach file" in screen_text(app))
+
+
+async def _answered(pilot: Pilot[Any], screen: ChatScreen, n: int) -> None:
+    await wait_for(
+        pilot,
+        lambda: len(a := screen.query(AssistantMessage)) == n and a.last().state == "complete",
+    )
+
+
+async def test_regenerate_resends_a_text_attachment(
+    server: FakeDeepSeek, home: Path, tmp_path: Path
+) -> None:
+    text_file, _ = _files(tmp_path)
+    server.push(Reply(content="first"), Reply(content="second"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot)
+        await _type_attach(pilot, screen, text_file)
+        await wait_for(pilot, lambda: len(_tray(screen).items) == 1)
+        await pilot.press(*"Summarise", "enter")
+        await _answered(pilot, screen, 1)
+        await pilot.press("ctrl+g")
+        await _answered(pilot, screen, 1)
+        await wait_for(pilot, lambda: screen.query(AssistantMessage).last().content == "second")
+        assert screen.query_one(UserMessage).attachment_chips == ["📝 notes.txt · 18 bytes"]
+    first, again = (r.body["messages"][-1]["content"] for r in server.chat_requests)
+    assert again == first  # the same bytes, file included
+    assert "hello from a file" in again
+    records = [json.loads(r[0]) for r in rows(home, "SELECT attachments FROM messages") if r[0]]
+    assert [[a["name"] for a in r] for r in records] == [["notes.txt"], ["notes.txt"]]
+
+
+async def test_regenerate_or_edit_asks_for_an_image_again(
+    server: FakeDeepSeek, home: Path, tmp_path: Path
+) -> None:
+    text_file, image = _files(tmp_path)
+    server.push(Reply(content="a cat"), Reply(content="still a cat"))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await _ready(pilot)
+        await _type_attach(pilot, screen, text_file)
+        await _type_attach(pilot, screen, image)
+        await wait_for(pilot, lambda: len(_tray(screen).items) == 2)
+        await pilot.press(*"What is it?", "enter")
+        await _answered(pilot, screen, 1)
+        # The image's bytes were not kept: regenerate turns into an edit.
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: notified(app, "To regenerate, attach pic.png again"))
+        assert len(server.chat_requests) == 1  # nothing sent
+        prompt = screen.query_one(PromptInput)
+        assert prompt.text == "What is it?"
+        assert [a.name for a in _tray(screen).items] == ["notes.txt"]
+        # Attach it again and send: a new branch with both files.
+        await _type_attach(pilot, screen, image)
+        await wait_for(pilot, lambda: len(_tray(screen).items) == 2)
+        prompt.load_text("What is it?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(server.chat_requests) == 2)
+        await _answered(pilot, screen, 1)
+    content = server.chat_requests[1].body["messages"][-1]["content"]
+    assert [p["type"] for p in content] == ["text", "image_url"]
+    assert "hello from a file" in content[0]["text"]

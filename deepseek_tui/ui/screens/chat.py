@@ -895,11 +895,22 @@ class ChatScreen(Screen[None]):
         if last is None:
             self.notify("Nothing to regenerate yet", timeout=3)
             return
+        attachments, lost = _reattach(last)
+        if lost:  # its images or documents were sent once and not kept
+            await self._edit(last, attachments)
+            self.notify(
+                f"To regenerate, attach {', '.join(lost)} again (Ctrl+T), then press Enter: "
+                "images and documents are not kept with the conversation.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
         await self._clear_failure()
         await self._branch_from(last.id)
-        await self.pane.mount(UserMessage(reveal(last.content)))
+        await self.pane.mount(UserMessage(reveal(last.content), attachments=last.attachments))
         self.pane.follow()
-        self._start(last.content)
+        self._start(last.content, attachments=tuple(attachments))
 
     async def action_alternative(self, step: int) -> None:
         """Show the previous / next alternative of the last exchange."""
@@ -928,15 +939,27 @@ class ChatScreen(Screen[None]):
         if last is None:
             self.notify("Nothing to edit yet", timeout=3)
             return
-        self._editing = last.id
-        self.prompt.load_text(last.content)
-        self.prompt.move_cursor(self.prompt.document.end)
-        self.prompt.focus()
+        attachments, lost = _reattach(last)
+        await self._edit(last, attachments)
+        note = (
+            f" {', '.join(lost)} was not kept: attach it again (Ctrl+T) to send it." if lost else ""
+        )
         self.notify(
             "Editing your last message: Enter sends it as a new branch "
-            "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels.",
-            timeout=5,
+            "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels." + note,
+            timeout=8 if lost else 5,
+            markup=False,
         )
+
+    async def _edit(self, message: Message, attachments: Sequence[Attachment]) -> None:
+        """Put ``message`` and its text attachments back for editing."""
+        self._editing = message.id
+        self.prompt.load_text(message.content)
+        self.prompt.move_cursor(self.prompt.document.end)
+        await self.tray.clear()
+        for a in attachments:
+            await self.tray.add(a)
+        self.prompt.focus()
 
     # --- copy and continue -------------------------------------------------------
 
@@ -1287,6 +1310,22 @@ SETTLE = 0.15
 
 #: What "Continue" sends after an answer cut off at max_tokens.
 CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repeating anything."
+
+
+def _reattach(message: Message) -> tuple[list[Attachment], list[str]]:
+    """The attachments of a stored user message that can be sent again (text
+    files, whose text is kept), and the names of those that cannot."""
+    from deepseek_tui.attachments import Attachment
+
+    again: list[Attachment] = []
+    lost: list[str] = []
+    for record in message.attachments or ():
+        attachment = Attachment.from_record(record)
+        if attachment is not None:
+            again.append(attachment)
+        elif isinstance(record, dict):
+            lost.append(reveal(str(record.get("name", "an attachment"))))
+    return again, lost
 
 
 def _money(amount: str, currency: str) -> str:
