@@ -295,8 +295,9 @@ def content_parts(
 
     A plain string when everything fits in text (no attachments, or only text
     files inlined), so hosts that accept only string content keep working;
-    otherwise a list: one ``text`` part first, then ``image_url`` and ``file``
-    parts in the order attached.
+    otherwise a list: one ``text`` part first (none when there is no text: the
+    files were sent on their own), then ``image_url`` and ``file`` parts in the
+    order attached.
     """
     check_attachments(attachments, spec, catalog=catalog, host=host)
     text = prompt
@@ -310,6 +311,8 @@ def content_parts(
             parts.append({"type": "file", "file": {"filename": a.name, "file_data": a.data_url()}})
     if not parts:
         return text
+    if not text:
+        return parts
     return [{"type": "text", "text": text}, *parts]
 
 

@@ -62,6 +62,12 @@ class OpenResult:
     read_only: bool
 
 
+def _attachment_names(attachments: Sequence[Any] | None) -> str:
+    """``a.txt, b.png``: what names a conversation whose first message is files only."""
+    names = [str(a.get("name")) for a in attachments or () if isinstance(a, Mapping)]
+    return ", ".join(n for n in names if n)
+
+
 def derive_title(text: str) -> str:
     """A title from a first user message: its first non-blank line, whitespace
     collapsed, at most :data:`TITLE_LENGTH` characters with an ellipsis.
@@ -507,7 +513,9 @@ class Store:
                 "title = CASE WHEN title = '' THEN :title ELSE title END WHERE id = :id",
                 {
                     "now": now,
-                    "title": derive_title(_rows.text(user_content)),
+                    "title": derive_title(
+                        _rows.text(user_content) or _attachment_names(attachments)
+                    ),
                     "id": conversation_id,
                 },
             )

@@ -294,3 +294,30 @@ async def test_regenerate_or_edit_asks_for_an_image_again(
     content = server.chat_requests[1].body["messages"][-1]["content"]
     assert [p["type"] for p in content] == ["text", "image_url"]
     assert "hello from a file" in content[0]["text"]
+
+
+async def test_files_can_be_sent_without_a_prompt(
+    server: FakeDeepSeek, home: Path, tmp_path: Path
+) -> None:
+    _, image = _files(tmp_path)
+    server.push(Reply(content="a picture"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot)
+        prompt = screen.query_one(PromptInput)
+        prompt.focus()
+        await pilot.press("enter")  # nothing typed, nothing attached: nothing happens
+        await pilot.pause(0.1)
+        assert not screen.query(UserMessage)
+        await _type_attach(pilot, screen, image)
+        await wait_for(pilot, lambda: len(_tray(screen).items) == 1)
+        await pilot.press("enter")
+        await _answered(pilot, screen, 1)
+        assert screen.query_one(UserMessage).attachment_chips == ["🖼 pic.png · 72 bytes"]
+        assert not _tray(screen).items
+        await pilot.press("enter")  # the tray is empty again: an empty Enter sends nothing
+        await pilot.pause(0.1)
+    assert len(server.chat_requests) == 1
+    content = server.chat_requests[0].body["messages"][-1]["content"]
+    assert [p["type"] for p in content] == ["image_url"]  # no empty text part
+    assert rows(home, "SELECT title FROM conversations") == [("pic.png",)]

@@ -518,6 +518,7 @@ class ChatScreen(Screen[None]):
 
     @on(AttachmentTray.Changed)
     def _tray_changed(self, event: AttachmentTray.Changed) -> None:
+        self.prompt.allow_empty = bool(self.tray.items)
         if event.focus_lost or self.focused is None:
             self.prompt.focus()
 

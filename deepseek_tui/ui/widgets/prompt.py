@@ -66,6 +66,9 @@ class PromptInput(TextArea):
         )
         self._history: list[str] = []
         self._recall: int | None = None
+        self.allow_empty = False
+        """Enter sends an empty prompt too (the screen sets it while files wait
+        to be sent: they can go on their own)."""
 
     async def _on_key(self, event: events.Key) -> None:
         """Send and newline are handled here, in order with the typed text: as
@@ -87,14 +90,15 @@ class PromptInput(TextArea):
 
     def action_submit(self) -> None:
         text = self.text
-        if not text.strip() or self.disabled:
+        if self.disabled or not (text.strip() or self.allow_empty):
             return
         path = attach_path(text)
         if path is not None:
             self.clear()
             self.post_message(self.AttachRequested(self, path))
             return
-        self._history.append(text)
+        if text.strip():
+            self._history.append(text)
         self._recall = None
         self.clear()
         self.post_message(self.Submitted(self, text))
