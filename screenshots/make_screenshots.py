@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from deepseek_tui.config import load_settings
 from deepseek_tui.models import Catalog
@@ -128,6 +129,8 @@ async def conversations_panel(pilot: Pilot[Any], shoot: Callable[[str], None]) -
     """The conversations panel (Ctrl+O) with a full-text search typed in."""
     await pilot.press("ctrl+o")
     await pilot.pause(0.3)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # a steady cursor, whenever the shot is taken
     await pilot.press(*"stream")
     await pilot.pause(0.6)
     shoot("conversations")
