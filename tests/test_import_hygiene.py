@@ -57,6 +57,7 @@ def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
         "httpx",
         "deepseek_tui.api",
         "deepseek_tui.chat",
+        "deepseek_tui.store._export",
         "deepseek_tui.ui.screens.conversations",
         "deepseek_tui.ui.screens.help",
         "deepseek_tui.ui.screens.path_dialog",

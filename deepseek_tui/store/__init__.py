@@ -15,6 +15,8 @@ naming the file. A :class:`Store` may be used from any thread, one call at a
 time (it locks internally).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._clock import Clock, IdFactory, format_timestamp, parse_timestamp
 from ._errors import (
     AmbiguousIdError,
@@ -23,7 +25,6 @@ from ._errors import (
     ReadOnlyError,
     StoreError,
 )
-from ._export import EXPORT_FORMAT
 from ._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from ._store import RECOVER_AFTER, TITLE_LENGTH, OpenResult, Store, derive_title
 from ._types import (
@@ -36,6 +37,19 @@ from ._types import (
     Role,
     Status,
 )
+
+if TYPE_CHECKING:
+    from ._export import EXPORT_FORMAT
+
+
+def __getattr__(name: str) -> Any:
+    """``EXPORT_FORMAT``, from the export module, loaded when first asked for."""
+    if name == "EXPORT_FORMAT":
+        from ._export import EXPORT_FORMAT
+
+        return EXPORT_FORMAT
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "RECOVER_AFTER",

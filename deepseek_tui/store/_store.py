@@ -34,7 +34,6 @@ from . import _rows, _search
 from ._clock import Clock, IdFactory, format_timestamp, random_id, utc_now
 from ._connection import immediate
 from ._errors import AmbiguousIdError, NotFoundError, ReadOnlyError, StoreError, translate
-from ._export import export_dict, export_markdown, parse_import
 from ._migrations import MIGRATIONS, Migration
 from ._open import open_database
 from ._types import FINAL_STATUSES, ROLES, Conversation, ConversationSummary, Message, Role, Status
@@ -703,6 +702,7 @@ class Store:
             return self._fetch_conversation(conn, m.conversation_id)
 
     # --- export and import ------------------------------------------------------
+    # (``_export`` loads on first use: the TUI's first frame does not need it)
 
     def _export_parts(self, id_or_prefix: str) -> tuple[Conversation, list[Message]]:
         with self._reading("export the conversation") as conn:
@@ -711,10 +711,14 @@ class Store:
 
     def export_json(self, id_or_prefix: str) -> dict[str, Any]:
         """The ``export --format json`` object (DESIGN.md) of a conversation."""
+        from ._export import export_dict
+
         return export_dict(*self._export_parts(id_or_prefix))
 
     def export_markdown(self, id_or_prefix: str) -> str:
         """A conversation as Markdown, for people."""
+        from ._export import export_markdown
+
         return export_markdown(*self._export_parts(id_or_prefix))
 
     def import_json(self, data: Any) -> Conversation:
@@ -724,6 +728,8 @@ class Store:
         original time stamps. Raises :class:`InvalidImportError` with the first
         problem found; nothing is written then.
         """
+        from ._export import parse_import
+
         imported = parse_import(data)
         with self._writing("import the conversation") as conn:
             ident = self._fresh_id(conn, imported.id)
