@@ -229,25 +229,24 @@ class ChatScreen(Screen[None]):
         sent to another host, then its messages -- and once they and the first
         frame are on screen, fetch the host's model list and the balance."""
         c = self.conversation
+        if (
+            c is not None
+            and c.provider is not None
+            and c.provider != self.settings.provider
+            and c.provider in self.settings.providers
+            and await self.use_provider(c.provider, fetch=False)
+        ):
+            self.sidebar.load(self._values_for(c))
+            self._show_mode()
+        # The first frame is out. (Read on a thread while it is drawn, the
+        # messages would wait for the GIL at every row and take 5x longer.)
+        await self.status.drawn.wait()
         if c is not None:
-            wanted = c.provider
-            if (
-                wanted is not None
-                and wanted != self.settings.provider
-                and wanted in self.settings.providers
-                and await self.use_provider(wanted, fetch=False)
-            ):
-                self.sidebar.load(self._values_for(self.conversation))
-                self._show_mode()
-            # Read once the first frame is out: a read on a thread while the
-            # frame is drawn waits for the GIL at every row and takes 5x longer.
-            await self.status.drawn.wait()
             with contextlib.suppress(WorkerCancelled):
                 await self._load_history(c).wait()
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)  # after the frame that shows them
             await painted.wait()
-        await self.status.drawn.wait()  # the screen's first frame is out
         await asyncio.sleep(SETTLE)
         self._fetch_models()
         self._fetch_balance()
@@ -942,9 +941,10 @@ class ChatScreen(Screen[None]):
             return
         attachments, lost = _reattach(last)
         await self._edit(last, attachments)
-        note = (
-            f" {', '.join(lost)} was not kept: attach it again (Ctrl+T) to send it." if lost else ""
-        )
+        note = ""
+        if lost:
+            it, was = ("them", "were") if len(lost) > 1 else ("it", "was")
+            note = f" {', '.join(lost)} {was} not kept: attach {it} again (Ctrl+T) to send {it}."
         self.notify(
             "Editing your last message: Enter sends it as a new branch "
             "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels." + note,

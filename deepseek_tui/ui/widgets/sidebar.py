@@ -317,6 +317,8 @@ class SettingsSidebar(VerticalScroll):
             efforts=(),
             effort=effort if isinstance(effort, str) else "",
             params={p.name: self.query_one(f"#{p.name}", Input).value for p in PARAMS},
+            json_mode=self.query_one("#json_mode", Switch).value,
+            system=self.query_one("#system", TextArea).text,
         )
 
     def problems(self) -> list[str]:
@@ -338,7 +340,6 @@ class SettingsSidebar(VerticalScroll):
         params: dict[str, float | int | None] = {}
         for p in PARAMS:
             params[p.name], _ = parse_param(self._limits(p), f.params[p.name])
-        built = self._built
         return SidebarValues(
             model=self.model,
             thinking=thinking,
@@ -348,10 +349,8 @@ class SettingsSidebar(VerticalScroll):
             max_tokens=_int(params["max_tokens"]),
             presence_penalty=_float(params["presence_penalty"]),
             frequency_penalty=_float(params["frequency_penalty"]),
-            json_mode=self.query_one("#json_mode", Switch).value
-            if built
-            else self._state.json_mode,
-            system=self.query_one("#system", TextArea).text if built else self._state.system,
+            json_mode=f.json_mode,
+            system=f.system,
         )
 
     # --- reacting ----------------------------------------------------------------
@@ -440,6 +439,8 @@ class _Shown:
     efforts: tuple[str, ...]
     effort: str
     params: dict[str, str]
+    json_mode: bool
+    system: str
 
 
 def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
@@ -450,6 +451,8 @@ def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
         efforts=efforts,
         effort=effort if effort in efforts else efforts[0],
         params={p.name: "" if (x := getattr(v, p.name)) is None else f"{x:g}" for p in PARAMS},
+        json_mode=v.json_mode,
+        system=v.system,
     )
 
 
