@@ -158,7 +158,8 @@ class DeepSeekApp(App[int]):
             clock=self.clock,
             switch_provider=self._switch_provider,
         )
-        await self.push_screen(ChatScreen(context))
+        messages, self.session.messages = self.session.messages, None
+        await self.push_screen(ChatScreen(context, messages))
 
     async def get_client(self) -> DeepSeekClient:
         """The client for the active provider, made on first use.

@@ -117,12 +117,15 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+t", "attach", "Attach file", id="attach", show=False),
     ]
 
-    def __init__(self, context: ChatContext) -> None:
+    def __init__(self, context: ChatContext, messages: list[Message] | None = None) -> None:
+        """``messages``: the conversation's, when they were read before the app
+        started (shown without another read, then let go)."""
         super().__init__()
         self.ctx = context
         self.settings = context.settings
         self.host = context.settings.active.catalog_host
         self.conversation = context.conversation
+        self._preloaded = messages
         self.busy = False
         self.failed: _Failed | None = None
         self._worker: Worker[None] | None = None
@@ -238,15 +241,18 @@ class ChatScreen(Screen[None]):
         ):
             self.sidebar.load(self._values_for(c))
             self._show_mode()
-        # The first frame is out. (Read on a thread while it is drawn, the
-        # messages would wait for the GIL at every row and take 5x longer.)
-        await self.status.drawn.wait()
         if c is not None:
+            read, self._preloaded = self._preloaded, None
+            if read is None:
+                # Read on a thread while the first frame is drawn, the messages
+                # would wait for the GIL at every row and take 5x longer.
+                await self.status.drawn.wait()
             with contextlib.suppress(WorkerCancelled):
-                await self._load_history(c).wait()
+                await self._load_history(c, read).wait()
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)  # after the frame that shows them
             await painted.wait()
+        await self.status.drawn.wait()  # the first frame is out
         await asyncio.sleep(SETTLE)
         self._fetch_models()
         self._fetch_balance()
@@ -285,8 +291,12 @@ class ChatScreen(Screen[None]):
         self.status.set(balance=", ".join(_money(i.total, i.currency) for i in balance.infos))
 
     @work(exclusive=True, group="history")
-    async def _load_history(self, conversation: Conversation) -> None:
-        messages = await asyncio.to_thread(self.ctx.store.messages, conversation.id)
+    async def _load_history(
+        self, conversation: Conversation, messages: list[Message] | None = None
+    ) -> None:
+        """Show ``conversation`` (its ``messages`` when they are already read)."""
+        if messages is None:
+            messages = await asyncio.to_thread(self.ctx.store.messages, conversation.id)
         await self._show_history(messages)
 
     async def _show_history(self, messages: list[Message]) -> None:
