@@ -268,13 +268,31 @@ class ChatScreen(Screen[None]):
             return  # the catalog's list still works; the first message will say more
         self.sidebar.add_models(offered)
         model = self.sidebar.model
-        if offered and model not in offered:
+        if not offered or model in offered:
+            return
+        # Nobody chose this model (it is the catalog's default for an unknown
+        # host): take a newcomer's default from another host if this one lists
+        # it, else the first model it lists that the catalog knows.
+        usable = [m for m in self.ctx.catalog.defaults.values() if m in offered] or [
+            m for m in offered if (spec := self._spec(m)).known and not spec.is_retired()
+        ]
+        untouched = model == default_model(self.settings, self.ctx.catalog)
+        chosen = self.settings.model or self.settings.active.model
+        if usable and untouched and chosen is None and self.conversation is None:
+            self.sidebar.set_model(usable[0])
+            self._show_mode()
             self.notify(
-                f"This host does not list {model}; pick another model with Ctrl+S.",
-                severity="warning",
-                timeout=8,
+                f"This host does not list {model}; using {usable[0]} (Ctrl+S to change).",
+                timeout=6,
                 markup=False,
             )
+            return
+        self.notify(
+            f"This host does not list {model}; pick another model with Ctrl+S.",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
 
     @work(exclusive=True, group="balance")
     async def _fetch_balance(self) -> None:
