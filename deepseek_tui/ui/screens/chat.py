@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -558,12 +559,11 @@ class ChatScreen(Screen[None]):
         window = self._spec(values.model).context
         if not window:
             return None
-        history: list[Message] = []
-        if self.conversation is not None:
-            history = await asyncio.to_thread(self.ctx.store.messages, self.conversation.id)
-        return check_fit(
-            history, prompt=prompt, system=values.system, window=window, measured=self._measured
-        )
+        fit = partial(check_fit, prompt=prompt, system=values.system, window=window)
+        if self.conversation is None or fit((), measured=self._measured) is None:
+            return None  # nothing before it, or it fits by the host's own count
+        history = await asyncio.to_thread(self.ctx.store.messages, self.conversation.id)
+        return fit(history, measured=self._measured)
 
     @work(group="overflow")
     async def _ask_to_drop(
