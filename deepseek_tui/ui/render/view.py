@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 FRAME = 1 / 20
 #: The next redraw waits at least this many times the last one's cost (layout
 #: and painting included), so neither a large open block (a long list or code
-#: block) nor a busy screen can make streaming eat the CPU.
-BUDGET = 8
+#: block) nor a busy screen can make streaming eat the CPU: redraws take at
+#: most 1/BUDGET of the time (8 % here; other work per token comes on top).
+BUDGET = 12
 #: Characters of source per sealed part.
 PART_CHARS = 8_000
 
