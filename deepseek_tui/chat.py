@@ -61,7 +61,7 @@ from deepseek_tui.attachments import (
 )
 from deepseek_tui.config import Settings
 from deepseek_tui.models import SAMPLING_PARAMS, Catalog, ModelSpec
-from deepseek_tui.store import RECOVER_AFTER, Conversation, Message, Store
+from deepseek_tui.store import Conversation, Message, Store
 from deepseek_tui.turn_settings import TurnSettings
 
 if TYPE_CHECKING:
@@ -75,14 +75,6 @@ _FINISH_NOTES = {
     "insufficient_system_resource": "the server ran out of capacity and cut the answer short;"
     " retry",
 }
-
-
-#: A ``streaming`` row untouched for this long was left by a crash: live turns
-#: checkpoint (or heartbeat) every second, so younger rows may belong to another
-#: process that is streaming right now.
-def recover_crashed_turns(store: Store) -> int:
-    """Mark answers a crash left ``streaming`` as ``interrupted`` (at start-up)."""
-    return store.recover_interrupted(older_than=RECOVER_AFTER)
 
 
 class TurnError(Exception):

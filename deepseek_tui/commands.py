@@ -124,18 +124,18 @@ async def _ask(
         Turn,
         TurnError,
         client_for,
-        recover_crashed_turns,
         with_overrides,
     )
     from deepseek_tui.models import default_model
     from deepseek_tui.sanitize import StreamSanitizer
+    from deepseek_tui.store import RECOVER_AFTER
     from deepseek_tui.turn_settings import TurnSettings
 
     catalog = _catalog(settings)
     store = None if args.no_save else _open_store(paths_)
     try:
         if store is not None:
-            recover_crashed_turns(store)
+            store.recover_interrupted(older_than=RECOVER_AFTER)
         conversation = _conversation_to_continue(args, store)
         base = (
             TurnSettings.from_params(

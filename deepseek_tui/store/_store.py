@@ -40,7 +40,9 @@ from ._types import FINAL_STATUSES, ROLES, Conversation, ConversationSummary, Me
 
 #: Longest automatic title, in characters (an ellipsis marks a cut).
 #: A ``streaming`` answer not checkpointed for this long was left by a crash:
-#: a live turn checkpoints (a heartbeat) every second, even while queued.
+#: a live turn checkpoints (a heartbeat) every second, even while queued, so a
+#: younger row may belong to another process streaming right now. Start-up
+#: passes it to :meth:`Store.recover_interrupted`.
 RECOVER_AFTER = timedelta(seconds=30)
 TITLE_LENGTH = 60
 #: How many candidates an "ambiguous id" error names.

@@ -36,7 +36,7 @@ LATEST = 40
 #: Messages mounted per press of "earlier messages".
 PAGE = 100
 #: Weight (lines of text) after which the first batch stops; pages take twice it.
-#: The chat screen passes two screens' worth instead.
+#: The chat screen passes one screen's height instead.
 BUDGET = 400
 
 

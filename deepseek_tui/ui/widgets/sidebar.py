@@ -211,7 +211,7 @@ class SettingsSidebar(VerticalScroll):
         )
         yield Label("Effort", id="effort-label")
         yield Select(
-            [(e, e) for e in f.efforts],
+            [(e, e) for e in _efforts(self.traits)],
             value=f.effort,
             allow_blank=False,
             id="effort",
@@ -314,7 +314,6 @@ class SettingsSidebar(VerticalScroll):
         effort = self.query_one("#effort", Select).value
         return _Shown(
             thinking=self.query_one("#thinking", Switch).value,
-            efforts=(),
             effort=effort if isinstance(effort, str) else "",
             params={p.name: self.query_one(f"#{p.name}", Input).value for p in PARAMS},
             json_mode=self.query_one("#json_mode", Switch).value,
@@ -436,19 +435,22 @@ class _Shown:
     """What the fields show for some values (the text of each parameter field)."""
 
     thinking: bool
-    efforts: tuple[str, ...]
     effort: str
     params: dict[str, str]
     json_mode: bool
     system: str
 
 
+def _efforts(traits: ModelTraits) -> tuple[str, ...]:
+    """The efforts the effort field offers for a model."""
+    return traits.efforts or ("low", "high", "max")
+
+
 def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
-    efforts = traits.efforts or ("low", "high", "max")
+    efforts = _efforts(traits)
     effort = v.effort or traits.default_effort or "high"
     return _Shown(
         thinking=traits.thinks if v.thinking is None else v.thinking,
-        efforts=efforts,
         effort=effort if effort in efforts else efforts[0],
         params={p.name: "" if (x := getattr(v, p.name)) is None else f"{x:g}" for p in PARAMS},
         json_mode=v.json_mode,
