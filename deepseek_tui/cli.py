@@ -199,6 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deepseek-tui`` script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        # The TUI runs without garbage collection until its first frame is out.
+        from deepseek_tui.ui import startup
+
+        startup.hold()
     try:
         return _dispatch(args)
     except Failure as exc:
@@ -209,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
+    finally:
+        if args.command is None:
+            startup.release()  # when it ended before its first frame
 
 
 def _dispatch(args: argparse.Namespace) -> int:

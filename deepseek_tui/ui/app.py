@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from deepseek_tui.config import ConfigError, Settings, save_api_key
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
+from deepseek_tui.ui import startup
 from deepseek_tui.ui.links import why_not
 from deepseek_tui.ui.palette import ChatCommands
 from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen, ProviderUnavailable
@@ -72,6 +73,8 @@ class DeepSeekApp(App[int]):
         self.themes = AppThemes(self, settings.theme, paths, remember=not session.demo)
 
     async def on_mount(self) -> None:
+        # After the first refresh, i.e. once the first frame is out:
+        self.call_after_refresh(startup.release)
         self.set_keymap(dict(self.settings.keys))
         for notice in (*self.settings.notices, *self.session.notices):
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
