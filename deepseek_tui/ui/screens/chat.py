@@ -213,7 +213,7 @@ class ChatScreen(Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sidebar.display = False
         self.query_one("#follow").display = False
         self.query_one("#conv-title").display = self.conversation is not None
@@ -222,8 +222,9 @@ class ChatScreen(Screen[None]):
         self.pane.set_class(not self.settings.ui.show_reasoning, "-hide-reasoning")
         self.status.set(demo=self.ctx.demo)
         self._show_mode()
-        self.prompt.focus()
+        self.set_focus(self.prompt)
         self._open()
+        await self.query_one(Footer).show()  # in the first frame, with the prompt's keys
 
     # --- background work -------------------------------------------------------------
 

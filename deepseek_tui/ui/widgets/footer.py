@@ -6,10 +6,15 @@ not change what it shows: opening a long conversation mounts buttons and moves
 focus, and a streaming turn refreshes the bindings as it starts and stops.
 This footer compares what it would show with what it shows and skips the
 rebuild when they are the same.
+
+Textual's footer also stays empty until the screen's first binding refresh,
+which comes after the first frame: the keys cost a second full frame. A screen
+calls :meth:`show` once it has set its focus, so its first frame has them.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.widgets import Footer as TextualFooter
@@ -33,6 +38,18 @@ class Footer(TextualFooter):
                 for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
             ),
         )
+
+    async def show(self) -> None:
+        """Compose the keys now, from the screen's bindings as they are."""
+        shown = asyncio.Event()
+
+        async def compose_keys() -> None:  # in the footer's own message loop
+            self._bindings_ready = True
+            await self.recompose()
+            shown.set()
+
+        self.call_later(compose_keys)
+        await shown.wait()
 
     async def recompose(self) -> None:
         showing = self._showing()
