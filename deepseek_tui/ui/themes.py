@@ -234,6 +234,24 @@ def load_themes(directories: Iterable[Path]) -> ThemeSet:
     return found
 
 
+def _choose(app: App[Any], name: str) -> None:
+    """Make ``name`` the theme of an app that has not started.
+
+    Setting :attr:`App.theme` makes Textual parse all the CSS a second time
+    once the app runs (~10 ms before the first frame) because its variables
+    might have changed since the first parse. Before the app runs there is no
+    first parse: the stylesheet just takes the theme's variables. A light
+    theme also needs Textual's ANSI colour mapping switched, which only
+    setting :attr:`App.theme` does, so it takes that path."""
+    theme = app.get_theme(name)
+    if theme is None or not theme.dark or not app.current_theme.dark:
+        app.theme = name
+        return
+    app.set_reactive(App.theme, name)
+    app.set_class(True, f"-theme-{name}", update=False)
+    app.stylesheet.set_variables(app.get_css_variables())
+
+
 class AppThemes:
     """Registers the themes with the app, applies the chosen one and remembers a
     choice made in the command palette.
@@ -267,7 +285,7 @@ class AppThemes:
                 f"Unknown theme {chosen!r}; using {DEFAULT_THEME}. Available: {known}"
             )
             chosen = DEFAULT_THEME
-        app.theme = chosen
+        _choose(app, chosen)
         for name in BUILTIN_THEMES:
             if name not in loaded.themes:
                 app.unregister_theme(name)

@@ -176,6 +176,33 @@ async def test_theme_from_the_config_is_applied_to_the_widgets(
         assert _notices(app) == []
 
 
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+async def test_every_shipped_theme_is_in_the_first_frame_and_switches_cleanly(
+    server: FakeDeepSeek, home: Path, name: str
+) -> None:
+    """A dark theme is chosen before Textual's first stylesheet parse, a light
+    one through Textual's own switch: either way the first frame and every
+    later switch show the theme's own colours and mode."""
+    data = tomllib.loads((bundled_themes_dir() / f"{name}.toml").read_text())
+    other = "deepseek-light" if data["dark"] else "deepseek-dark"
+    _set_theme(home, name)
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.styles.background.hex == data["background"].upper()
+        assert app.has_class(f"-theme-{name}")
+        assert app.has_class("-dark-mode") is data["dark"]
+        assert app.has_class("-light-mode") is not data["dark"]
+        await _ready(pilot)
+        app.theme = other
+        await pilot.pause()
+        assert not app.has_class(f"-theme-{name}") and app.has_class(f"-theme-{other}")
+        assert app.has_class("-dark-mode") is not data["dark"]
+        app.theme = name
+        await pilot.pause()
+        assert app.screen.styles.background.hex == data["background"].upper()
+        assert _fills(app.export_screenshot()) >= {data["background"].lower()}
+
+
 async def test_user_theme_and_bad_theme_file(server: FakeDeepSeek, home: Path) -> None:
     themes = home / "themes"
     themes.mkdir()
