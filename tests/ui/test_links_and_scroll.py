@@ -3,9 +3,11 @@ until the user scrolls up, and offers the way back down."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
+from textual.screen import Screen
 from textual.widgets import Button, Markdown
 
 from deepseek_tui.testing import FakeDeepSeek, Reply
@@ -75,6 +77,11 @@ async def test_other_links_are_refused_with_a_reason(
     assert opened == []
 
 
+def _follow_shown(chat: Screen[object]) -> bool:
+    """Whether the way back down is on screen."""
+    return any(b.display for b in chat.query("#follow").results(Button))
+
+
 async def test_follows_new_text_until_scrolled_up_then_offers_way_back(
     server: FakeDeepSeek,
 ) -> None:
@@ -84,22 +91,23 @@ async def test_follows_new_text_until_scrolled_up_then_offers_way_back(
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
         chat = app.screen
         pane = chat.query_one(ConversationView)
-        follow = chat.query_one("#follow", Button)
+        assert not chat.query("#follow")  # mounted when first needed
+        follow_shown = partial(_follow_shown, chat)
         await pilot.press(*"long", "enter")
         await wait_for(pilot, lambda: pane.max_scroll_y > 40)
         await pilot.pause(0.1)
         assert pane.following
         assert pane.scroll_y >= pane.max_scroll_y - 2  # following the end
-        assert not follow.display
+        assert not follow_shown()
         pane.scroll_to(y=0, animate=False)  # the user scrolls up to read
-        await wait_for(pilot, lambda: follow.display)
+        await wait_for(pilot, follow_shown)
         assert not pane.following
         grown = pane.max_scroll_y
         await wait_for(pilot, lambda: pane.max_scroll_y > grown + 10)
         assert pane.scroll_y < 5  # left where the user put it
         assert "new text" in screen_text(app)
         await pilot.press("ctrl+end")
-        await wait_for(pilot, lambda: not follow.display)
+        await wait_for(pilot, lambda: not follow_shown())
         assert pane.following
         await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
         await pilot.pause(0.2)
@@ -113,11 +121,12 @@ async def test_follow_button_goes_back_to_the_end(server: FakeDeepSeek, home: Pa
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
         chat = app.screen
         pane = chat.query_one(ConversationView)
-        follow = chat.query_one("#follow", Button)
+        assert not chat.query("#follow")  # mounted when first needed
+        follow_shown = partial(_follow_shown, chat)
         await pilot.press(*"long", "enter")
         await wait_for(pilot, lambda: pane.max_scroll_y > 40)
         pane.scroll_to(y=0, animate=False)
-        await wait_for(pilot, lambda: follow.display)
+        await wait_for(pilot, follow_shown)
         await pilot.click("#follow")
-        await wait_for(pilot, lambda: not follow.display and pane.following)
+        await wait_for(pilot, lambda: not follow_shown() and pane.following)
         await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")

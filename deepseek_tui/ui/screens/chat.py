@@ -152,7 +152,6 @@ class ChatScreen(Screen[None]):
             with Vertical(id="chat"):
                 yield Static("", id="conv-title")
                 yield ConversationView(id="conversation")
-                yield Button("↓ new text  (Ctrl+End)", id="follow", compact=True)
                 yield AttachmentTray(id="attachments")
                 yield PromptInput(id="prompt")
                 yield StatusLine(id="status")
@@ -215,7 +214,6 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.sidebar.display = False
-        self.query_one("#follow").display = False
         self.query_one("#conv-title").display = self.conversation is not None
         self._show_title()
         self.pane.anchor()
@@ -1242,12 +1240,19 @@ class ChatScreen(Screen[None]):
     @on(ConversationView.Following)
     def _following(self, event: ConversationView.Following) -> None:
         if event.following:
-            self.query_one("#follow").display = False
+            for button in self.query("#follow"):
+                button.display = False
 
     def _new_text(self) -> None:
         """Text arrived: offer the way back down when the user is reading above."""
-        if not self.pane.following:
-            self.query_one("#follow").display = True
+        if self.pane.following:
+            return
+        found = self.query("#follow")
+        if found:
+            found.first().display = True
+        else:  # mounted when first needed: most starts never show it
+            button = Button("↓ new text  (Ctrl+End)", id="follow", compact=True)
+            self.query_one("#chat").mount(button, after=self.pane)
 
     def _show_title(self) -> None:
         """The open conversation's title above it (re-read: the first message names it)."""
