@@ -83,7 +83,11 @@ class DeepSeekApp(App[int]):
             await self._start_demo()
         key = self.settings.api_key()
         if key:
-            await self._open_chat(key)
+            # Opened once this handler has returned: Textual runs it inside a
+            # batch that holds back every frame, so a screen pushed here would
+            # have its first frame drawn, dropped, and drawn again at the next
+            # refresh tick.
+            self.call_later(self._open_chat, key)
         else:
             from deepseek_tui.ui.screens.first_run import FirstRunScreen
 
