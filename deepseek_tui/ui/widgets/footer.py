@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
 
 
 class Footer(TextualFooter):
@@ -50,6 +52,15 @@ class Footer(TextualFooter):
 
         self.call_later(compose_keys)
         await shown.wait()
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # Born with the footer's ``compact``: Textual's keys start compact
+                # and are bound to the footer's value later, restyling each twice
+                # (its palette key is not bound and stays compact).
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
 
     async def recompose(self) -> None:
         showing = self._showing()
