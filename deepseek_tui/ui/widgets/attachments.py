@@ -10,7 +10,6 @@ as plain text, never as markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -69,10 +68,11 @@ class AttachmentChip(Static):
         Binding("delete,backspace", "remove", "Remove attachment", id="attachment-remove"),
     ]
 
-    @dataclass
     class Remove(Message):
-        chip: AttachmentChip
-        by_key: bool = False
+        def __init__(self, chip: AttachmentChip, by_key: bool = False) -> None:
+            super().__init__()
+            self.chip = chip
+            self.by_key = by_key
 
     def __init__(self, attachment: Attachment) -> None:
         label = chip_text(attachment.name, attachment.kind, attachment.size)
@@ -91,13 +91,14 @@ class AttachmentChip(Static):
 class AttachmentTray(Horizontal):
     """The files attached to the next message; hidden while there are none."""
 
-    @dataclass
     class Changed(Message):
         """Files were added or removed; ``focus_lost`` when the focused chip went
         (the screen puts the focus back where typing happens)."""
 
-        tray: AttachmentTray
-        focus_lost: bool = False
+        def __init__(self, tray: AttachmentTray, focus_lost: bool = False) -> None:
+            super().__init__()
+            self.tray = tray
+            self.focus_lost = focus_lost
 
         @property
         def control(self) -> AttachmentTray:

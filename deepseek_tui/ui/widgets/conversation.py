@@ -5,8 +5,6 @@ scrolls to the very top (where earlier messages of a long conversation load)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.containers import VerticalScroll
 from textual.message import Message
 
@@ -14,12 +12,13 @@ from textual.message import Message
 class ConversationView(VerticalScroll):
     """A :class:`VerticalScroll` anchored to its end, reporting when it lets go."""
 
-    @dataclass
     class Following(Message):
         """Whether the view follows new text (``False``: the user scrolled up)."""
 
-        view: ConversationView
-        following: bool
+        def __init__(self, view: ConversationView, following: bool) -> None:
+            super().__init__()
+            self.view = view
+            self.following = following
 
         @property
         def control(self) -> ConversationView:

@@ -147,11 +147,12 @@ class AssistantMessage(Vertical):
 class ErrorBlock(Vertical):
     """What went wrong, what to do, and a button that does it (also on a key)."""
 
-    @dataclass
     class Retry(Message):
         """The user asked to run the failed turn again (maybe on another model)."""
 
-        block: ErrorBlock
+        def __init__(self, block: ErrorBlock) -> None:
+            super().__init__()
+            self.block = block
 
         @property
         def control(self) -> ErrorBlock:

@@ -7,8 +7,6 @@ characters kept) so a copy is exactly what the model wrote, not the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -35,12 +33,13 @@ class MessageActions(Horizontal):
     }
     """
 
-    @dataclass
     class Pressed(Message):
         """``action`` is ``copy``, ``code`` or ``continue``."""
 
-        actions: MessageActions
-        action: str
+        def __init__(self, actions: MessageActions, action: str) -> None:
+            super().__init__()
+            self.actions = actions
+            self.action = action
 
         @property
         def control(self) -> MessageActions:

@@ -9,7 +9,6 @@ typed, the rest of a matching name is suggested (Right or Tab accepts it).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import events, work
@@ -33,23 +32,25 @@ class PromptInput(TextArea):
         ),
     ]
 
-    @dataclass
     class Submitted(Message):
         """The user sent ``text`` (never blank)."""
 
-        prompt: PromptInput
-        text: str
+        def __init__(self, prompt: PromptInput, text: str) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.text = text
 
         @property
         def control(self) -> PromptInput:
             return self.prompt
 
-    @dataclass
     class AttachRequested(Message):
         """The user typed ``/attach PATH`` (``path`` is empty for a bare ``/attach``)."""
 
-        prompt: PromptInput
-        path: str
+        def __init__(self, prompt: PromptInput, path: str) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.path = path
 
         @property
         def control(self) -> PromptInput:

@@ -99,32 +99,35 @@ def parse_param(p: _Param, text: str) -> tuple[float | int | None, str]:
 class SettingsSidebar(VerticalScroll):
     """Settings for the next message; posts :class:`Changed` when they change."""
 
-    @dataclass
     class Changed(Message):
         """A setting changed (the values may be incomplete while a field is invalid)."""
 
-        sidebar: SettingsSidebar
+        def __init__(self, sidebar: SettingsSidebar) -> None:
+            super().__init__()
+            self.sidebar = sidebar
 
         @property
         def control(self) -> SettingsSidebar:
             return self.sidebar
 
-    @dataclass
     class ProviderChanged(Message):
         """The user picked another provider (host) in the sidebar."""
 
-        sidebar: SettingsSidebar
-        provider: str
+        def __init__(self, sidebar: SettingsSidebar, provider: str) -> None:
+            super().__init__()
+            self.sidebar = sidebar
+            self.provider = provider
 
         @property
         def control(self) -> SettingsSidebar:
             return self.sidebar
 
-    @dataclass
     class SaveDefault(Message):
         """The user asked to make these settings the defaults for new conversations."""
 
-        sidebar: SettingsSidebar
+        def __init__(self, sidebar: SettingsSidebar) -> None:
+            super().__init__()
+            self.sidebar = sidebar
 
         @property
         def control(self) -> SettingsSidebar:
