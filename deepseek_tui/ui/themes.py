@@ -26,7 +26,7 @@ import difflib
 import re
 import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -234,6 +234,22 @@ def load_themes(directories: Iterable[Path]) -> ThemeSet:
     return found
 
 
+def _load_named(directories: Sequence[Path], name: str) -> Theme | None:
+    """Theme ``name`` from the last of ``directories`` that has a file for it;
+    ``None`` when none has, or that file is not a usable theme."""
+    if not _NAME.match(name):
+        return None
+    for directory in reversed(directories):
+        path = directory / f"{name}.toml"
+        try:
+            if not path.is_file():
+                continue
+            return load_theme_file(path)
+        except (OSError, ThemeError):
+            return None
+    return None
+
+
 def _choose(app: App[Any], name: str) -> None:
     """Make ``name`` the theme of an app that has not started.
 
@@ -275,30 +291,57 @@ class AppThemes:
         self.paths = paths
         self.remember = remember
         dirs = [bundled_themes_dir(), paths.themes_dir] if directories is None else directories
-        loaded = load_themes(dirs)
-        self.problems = loaded.problems
-        for theme in loaded.themes.values():
-            app.register_theme(theme)
-        if chosen not in loaded.themes:
-            known = ", ".join(sorted(loaded.themes))
-            self.problems.append(
-                f"Unknown theme {chosen!r}; using {DEFAULT_THEME}. Available: {known}"
-            )
-            chosen = DEFAULT_THEME
+        self._dirs = list(dirs)
+        self.problems: list[str] = []
+        first = _load_named(self._dirs, chosen)
+        self._rest_pending = first is not None
+        """Only the chosen theme is read before the first frame; :meth:`start`
+        reads the others (and reports bad files) once it is out."""
+        if first is not None:
+            app.register_theme(first)
+            self.names = [chosen]
+        else:  # missing or broken: read them all now, to fall back and say why
+            loaded = load_themes(self._dirs)
+            self.problems = loaded.problems
+            for theme in loaded.themes.values():
+                app.register_theme(theme)
+            if chosen not in loaded.themes:
+                known = ", ".join(sorted(loaded.themes))
+                self.problems.append(
+                    f"Unknown theme {chosen!r}; using {DEFAULT_THEME}. Available: {known}"
+                )
+                chosen = DEFAULT_THEME
+            self.names = sorted(loaded.themes)
         _choose(app, chosen)
         for name in BUILTIN_THEMES:
-            if name not in loaded.themes:
+            if name not in self.names:
                 app.unregister_theme(name)
-        self.names = sorted(loaded.themes)
         self._saved = chosen
         """The theme in effect at start (from the config or ``--theme``) is never written."""
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Show what went wrong while loading; from now on remember palette choices."""
+        """Read the other themes after the first frame, show what went wrong
+        while loading, and from now on remember palette choices."""
+        if self._rest_pending:
+            self.app.call_after_refresh(self._load_rest)
+        else:
+            self._report()
+        self.app.theme_changed_signal.subscribe(self.app, self._changed)
+
+    def _load_rest(self) -> None:
+        self._rest_pending = False
+        loaded = load_themes(self._dirs)
+        for theme in loaded.themes.values():
+            if theme.name != self.app.theme:
+                self.app.register_theme(theme)
+        self.names = sorted(loaded.themes)
+        self.problems = loaded.problems
+        self._report()
+
+    def _report(self) -> None:
         for problem in self.problems:
             self.app.notify(problem, title="Theme", severity="warning", timeout=12, markup=False)
-        self.app.theme_changed_signal.subscribe(self.app, self._changed)
 
     def _changed(self, theme: Theme) -> None:
         if not self.remember or theme.name == self._saved:

@@ -203,6 +203,28 @@ async def test_every_shipped_theme_is_in_the_first_frame_and_switches_cleanly(
         assert _fills(app.export_screenshot()) >= {data["background"].lower()}
 
 
+async def test_other_themes_load_after_the_first_frame_and_bad_files_are_reported(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    """Only the chosen theme is read before the first frame; the others, and
+    what is wrong with a bad file, arrive right after it."""
+    themes = home / "themes"
+    themes.mkdir()
+    (themes / "mine.toml").write_text(GOOD)
+    (themes / "broken.toml").write_text('primary = "#123456"\nsurfce = "#000000"\n')
+    _set_theme(home, "deepseek-warm")
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot)
+        await wait_for(pilot, lambda: "mine" in app.available_themes)
+        assert set(app.available_themes) == SHIPPED | {"mine"}
+        await wait_for(pilot, lambda: any("broken.toml" in n for n in _notices(app)))
+        assert app.theme == "deepseek-warm"
+        app.theme = "mine"
+        await pilot.pause()
+        assert app.screen.styles.background.hex == "#FAFAF0"
+
+
 async def test_user_theme_and_bad_theme_file(server: FakeDeepSeek, home: Path) -> None:
     themes = home / "themes"
     themes.mkdir()
