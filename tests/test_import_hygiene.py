@@ -52,7 +52,8 @@ def test_cli_help_stays_light() -> None:
 
 def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
     """The chat's first frame needs neither the network client nor the turn
-    machinery, nor the dialogs it may never open: they load on first use."""
+    machinery, nor the dialogs it may never open, nor (for an empty chat) the
+    widgets that show messages: they load on first use."""
     later = (
         "httpx",
         "deepseek_tui.api",
@@ -63,7 +64,13 @@ def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
         "deepseek_tui.ui.screens.path_dialog",
         "deepseek_tui.ui.screens.first_run",
         "deepseek_tui.ui.demo",
+        "deepseek_tui.ui.widgets.message",  # an empty chat has no messages
+        "deepseek_tui.ui.widgets.message_actions",
+        "deepseek_tui.ui.render.history",
+        "deepseek_tui.ui.context_window",
+        "deepseek_tui.ui.clipboard",
         "markdown_it",
+        "secrets",  # hashlib and OpenSSL, for random ids
     )
     code = textwrap.dedent(
         f"""

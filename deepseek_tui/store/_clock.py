@@ -8,7 +8,7 @@ what the ``updated`` index and the history listing rely on.
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -24,8 +24,10 @@ def utc_now() -> datetime:
 
 
 def random_id() -> str:
-    """The default id factory: 16 random hex characters (64 bits)."""
-    return secrets.token_hex(8)
+    """The default id factory: 16 random hex characters (64 bits) from the
+    system's CSPRNG (what ``secrets.token_hex`` does, without importing
+    hashlib and OpenSSL at start-up)."""
+    return os.urandom(8).hex()
 
 
 def _as_utc(moment: datetime) -> datetime:

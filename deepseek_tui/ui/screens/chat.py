@@ -35,19 +35,9 @@ from deepseek_tui.models import Catalog, ModelSpec, default_model
 from deepseek_tui.sanitize import StreamSanitizer, clean, reveal
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.turn_settings import TurnSettings
-from deepseek_tui.ui.clipboard import code_blocks, copy_text
-from deepseek_tui.ui.context_window import Overflow, check_fit, estimate, exchange_chars
-from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.footer import Footer
-from deepseek_tui.ui.widgets.message import (
-    AnswerFooter,
-    AssistantMessage,
-    ErrorBlock,
-    UserMessage,
-)
-from deepseek_tui.ui.widgets.message_actions import MessageActions
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import ModelTraits, SettingsSidebar, SidebarValues
 from deepseek_tui.ui.widgets.status import StatusLine
@@ -56,7 +46,11 @@ if TYPE_CHECKING:
     from deepseek_tui.api import APIError, DeepSeekClient
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.chat import RetiredModel, Turn, TurnError
+    from deepseek_tui.ui.context_window import Overflow
+    from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
     from deepseek_tui.ui.screens.conversations import Picked, Trash
+    from deepseek_tui.ui.widgets.message import AnswerFooter, AssistantMessage, ErrorBlock
+    from deepseek_tui.ui.widgets.message_actions import MessageActions
 
 
 @dataclass(frozen=True)
@@ -320,6 +314,9 @@ class ChatScreen(Screen[None]):
     async def _show_history(self, messages: list[Message]) -> None:
         """Show a stored conversation: only its last messages are mounted, under
         an "earlier messages" line that mounts the rest a page at a time."""
+        from deepseek_tui.ui.context_window import estimate, exchange_chars
+        from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
+
         # About a screen of text at first (topped up if that falls short), two
         # per page after: every mounted message is parsed, rendered and laid
         # out before the screen shows it.
@@ -369,6 +366,8 @@ class ChatScreen(Screen[None]):
     ) -> tuple[list[Widget], list[tuple[AssistantMessage, Message]]]:
         """Widgets for stored messages; ``last`` is the conversation's final
         message (the only one that can offer "continue")."""
+        from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
+
         widgets: list[Widget] = []
         closing: list[tuple[AssistantMessage, Message]] = []
         for m in batch:
@@ -387,6 +386,8 @@ class ChatScreen(Screen[None]):
         return widgets, closing
 
     async def _close_views(self, closing: Sequence[tuple[AssistantMessage, Message]]) -> None:
+        from deepseek_tui.ui.widgets.message import AnswerFooter
+
         for view, m in closing:
             usage = m.usage or {}
             note = reveal(m.error or "") if m.status != "complete" else ""
@@ -399,8 +400,7 @@ class ChatScreen(Screen[None]):
                 ),
             )
 
-    @on(EarlierMessages.Pressed)
-    async def _earlier_pressed(self, event: EarlierMessages.Pressed) -> None:
+    async def on_earlier_messages_pressed(self, event: EarlierMessages.Pressed) -> None:
         await self._show_earlier()
 
     @on(ConversationView.ReachedTop)
@@ -411,6 +411,8 @@ class ChatScreen(Screen[None]):
         """Mount the page of stored messages before the first one shown, keeping
         what the user is reading where it is on screen; ``False`` when there
         are none left."""
+        from deepseek_tui.ui.render.history import EarlierMessages
+
         window = self._history
         lines = self.pane.query_children(EarlierMessages)
         if window is None or not window.hidden or not lines:
@@ -462,6 +464,8 @@ class ChatScreen(Screen[None]):
     async def _send_text(
         self, text: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()
     ) -> None:
+        from deepseek_tui.ui.widgets.message import UserMessage
+
         await self._clear_failure()
         if self._editing is not None:
             editing, self._editing = self._editing, None
@@ -553,6 +557,8 @@ class ChatScreen(Screen[None]):
         self, prompt: str, attachments: tuple[Attachment, ...] = ()
     ) -> Overflow | None:
         """Whether the request for ``prompt`` would outgrow the model's context."""
+        from deepseek_tui.ui.context_window import check_fit
+
         prompt += "".join(a.text or "" for a in attachments)  # text files are inlined
         values = self.sidebar.values()
         window = self._spec(values.model).context
@@ -595,7 +601,7 @@ class ChatScreen(Screen[None]):
         await self._send_text(text, o.drop if fits else 0, attachments)
 
     def _start(self, prompt: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()) -> None:
-        for row in self.pane.query(MessageActions):
+        for row in self._answers():
             row.set_cut(False)
         self._set_busy(True)
         self._worker = self._run_turn(prompt, drop, attachments)
@@ -615,6 +621,7 @@ class ChatScreen(Screen[None]):
     ) -> None:
         from deepseek_tui.api import ContentDelta, Queued, ReasoningDelta, Started
         from deepseek_tui.chat import AttachmentRefused, RetiredModel, Turn, TurnError
+        from deepseek_tui.ui.widgets.message import AssistantMessage
 
         values = self.sidebar.values()
         settings = values.turn()
@@ -742,6 +749,8 @@ class ChatScreen(Screen[None]):
             await self._show_error(prompt, error, view_left, attachments)
 
     def _footer(self, turn: Turn) -> AnswerFooter:
+        from deepseek_tui.ui.widgets.message import AnswerFooter
+
         out = turn.outcome
         price = turn.spec.price_at(self.ctx.now())
         return AnswerFooter(
@@ -761,6 +770,8 @@ class ChatScreen(Screen[None]):
         view: AssistantMessage | None,
         attachments: tuple[Attachment, ...] = (),
     ) -> None:
+        from deepseek_tui.ui.widgets.message import ErrorBlock
+
         block = ErrorBlock(reveal(str(error)), _hint(error.cause))
         await self.pane.mount(block)
         self.failed = _Failed(prompt, block, view, attachments=attachments)
@@ -769,6 +780,8 @@ class ChatScreen(Screen[None]):
     async def _show_retired(
         self, prompt: str, exc: RetiredModel, attachments: tuple[Attachment, ...] = ()
     ) -> None:
+        from deepseek_tui.ui.widgets.message import ErrorBlock
+
         spec = exc.spec
         switch: tuple[str, bool | None] | None = None
         if spec.successor:
@@ -795,8 +808,7 @@ class ChatScreen(Screen[None]):
             self.refresh_bindings()
         return failed
 
-    @on(ErrorBlock.Retry)
-    async def _retry_pressed(self) -> None:
+    async def on_error_block_retry(self) -> None:
         await self.action_retry()
 
     # --- actions -------------------------------------------------------------------
@@ -935,6 +947,8 @@ class ChatScreen(Screen[None]):
             return
         await self._clear_failure()
         await self._branch_from(last.id)
+        from deepseek_tui.ui.widgets.message import UserMessage
+
         await self.pane.mount(UserMessage(reveal(last.content), attachments=last.attachments))
         self.pane.follow()
         self._start(last.content, attachments=tuple(attachments))
@@ -992,10 +1006,14 @@ class ChatScreen(Screen[None]):
     # --- copy and continue -------------------------------------------------------
 
     def _answers(self) -> list[MessageActions]:
+        from deepseek_tui.ui.widgets.message_actions import MessageActions
+
         return list(self.pane.query(MessageActions))
 
     def action_copy_answer(self) -> None:
         """Copy the last answer (as the model wrote it) to the clipboard."""
+        from deepseek_tui.ui.clipboard import copy_text
+
         answers = self._answers()
         if not answers:
             self.notify("No answer to copy yet", timeout=3)
@@ -1004,6 +1022,8 @@ class ChatScreen(Screen[None]):
 
     def action_copy_code(self) -> None:
         """Copy the last code block of the conversation."""
+        from deepseek_tui.ui.clipboard import code_blocks, copy_text
+
         for row in reversed(self._answers()):
             blocks = code_blocks(row.text)
             if blocks:
@@ -1011,8 +1031,9 @@ class ChatScreen(Screen[None]):
                 return
         self.notify("No code block in the answers yet", timeout=3)
 
-    @on(MessageActions.Pressed)
-    async def _message_action(self, event: MessageActions.Pressed) -> None:
+    async def on_message_actions_pressed(self, event: MessageActions.Pressed) -> None:
+        from deepseek_tui.ui.clipboard import code_blocks, copy_text
+
         row = event.actions
         if event.action == "copy":
             copy_text(self.app, row.text, "the answer")
@@ -1038,6 +1059,8 @@ class ChatScreen(Screen[None]):
             self.notify("The last answer was not cut off; nothing to continue", timeout=3)
             return
         await self._clear_failure()
+        from deepseek_tui.ui.widgets.message import UserMessage
+
         await self.pane.mount(UserMessage(CONTINUE_PROMPT))
         self.pane.follow()
         self._start(CONTINUE_PROMPT)
@@ -1376,6 +1399,9 @@ def _lines(m: Message) -> int:
 
 def _actions(content: str, *, cut: bool = False) -> MessageActions:
     """The copy / continue links for an answer with this (raw) text."""
+    from deepseek_tui.ui.clipboard import code_blocks
+    from deepseek_tui.ui.widgets.message_actions import MessageActions
+
     text = clean(content)
     return MessageActions(text, code=len(code_blocks(text)), cut=cut)
 

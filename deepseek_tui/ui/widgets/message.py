@@ -21,6 +21,7 @@ from textual.widgets import Button, Static
 from deepseek_tui.ui.render.view import StreamingMarkdown
 from deepseek_tui.ui.widgets.attachments import chips_content, record_chips
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
+from deepseek_tui.ui.widgets.status import format_cost
 
 
 class UserMessage(Static):
@@ -51,13 +52,6 @@ class AnswerFooter:
     cost: float | None = None
     currency: str = "USD"
     note: str = ""
-
-
-def format_cost(cost: float | None, currency: str = "USD") -> str:
-    if cost is None:
-        return "cost unknown"
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{cost:.4f}" if cost >= 0.0001 or cost == 0 else f"{symbol}{cost:.6f}"
 
 
 class AssistantMessage(Vertical):

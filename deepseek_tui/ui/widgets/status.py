@@ -12,7 +12,13 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Static
 
-from deepseek_tui.ui.widgets.message import format_cost
+
+def format_cost(cost: float | None, currency: str = "USD") -> str:
+    """``$0.0042`` (more digits below a hundredth of a cent); ``cost unknown``."""
+    if cost is None:
+        return "cost unknown"
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{symbol}{cost:.4f}" if cost >= 0.0001 or cost == 0 else f"{symbol}{cost:.6f}"
 
 
 @dataclass(frozen=True, slots=True)
