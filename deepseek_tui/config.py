@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from deepseek_tui.paths import Paths, ensure_private_dir
@@ -153,8 +153,7 @@ def mask_key(key: str | None) -> str:
 # --- schema --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
+class _Field(NamedTuple):  # a NamedTuple: cheaper to create than a dataclass
     kind: str  # str, bool, int, float, str_list, str_or_none
     allowed: str
     check: Callable[[Any], bool] | None = None

@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from .. import sanitize
-from . import _rows, _search
+from . import _rows
 from ._clock import Clock, IdFactory, format_timestamp, random_id, utc_now
 from ._connection import immediate
 from ._errors import AmbiguousIdError, NotFoundError, ReadOnlyError, StoreError, translate
@@ -383,7 +383,9 @@ class Store:
             if search is None or not search.strip():
                 rows = conn.execute(f"{select} {order}", {"n": bound}).fetchall()
                 return [_rows.summary(r) for r in rows]
-            plan = _search.plan(search)
+            from ._search import plan as plan_search  # only the history search needs it
+
+            plan = plan_search(search)
             if plan.match is not None:
                 rows = conn.execute(
                     f"{select} WHERE c.id IN ("

@@ -10,7 +10,7 @@ as plain text, never as markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.binding import Binding, BindingType
@@ -19,14 +19,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from deepseek_tui.attachments import Attachment, human_size
 from deepseek_tui.sanitize import reveal
+
+if TYPE_CHECKING:
+    from deepseek_tui.attachments import Attachment
 
 _ICONS = {"image": "🖼", "file": "📄", "text": "📝"}
 
 
 def chip_text(name: str, kind: str, size: int | None) -> str:
     """``🖼 photo.png · 34 KB`` (the size is left out when unknown)."""
+    from deepseek_tui.attachments import human_size  # loads with the first chip
+
     icon = _ICONS.get(kind, "📎")
     return f"{icon} {reveal(name)}" + (f" · {human_size(size)}" if size is not None else "")
 
