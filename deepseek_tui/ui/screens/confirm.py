@@ -21,6 +21,30 @@ class ConfirmScreen(ModalScreen[bool]):
     ``detail`` is for what the user must read exactly, such as a full URL.
     """
 
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    #confirm-box {
+        width: 72;
+        max-width: 90%;
+        height: auto;
+        padding: 1 2;
+        background: $panel;
+        border: thick $warning;
+
+        .actions {
+            height: auto;
+        }
+        Button {
+            margin-right: 2;
+        }
+    }
+    #confirm-detail {
+        color: $text-warning;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm-cancel"),
     ]

@@ -65,6 +65,24 @@ def _when(stamp: str) -> str:
 class ConversationsScreen(ModalScreen[Picked]):
     """The conversation picker; dismisses with a :class:`Picked`."""
 
+    DEFAULT_CSS = """
+    ConversationsScreen {
+        align: center middle;
+    }
+    #conversations-box {
+        width: 90;
+        max-width: 95%;
+        height: 80%;
+        padding: 1 2;
+        background: $panel;
+        border: thick $primary;
+    }
+    #conversation-list {
+        height: 1fr;
+        margin-top: 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="conversations-close"),
         Binding("down", "move(1)", "Next conversation", id="conversations-down", show=False),

@@ -21,6 +21,29 @@ KeyCheck = Callable[[str], Awaitable[str | None]]
 class FirstRunScreen(ModalScreen[str | None]):
     """Asks for the API key; dismisses with the key once it is checked and saved."""
 
+    DEFAULT_CSS = """
+    FirstRunScreen {
+        align: center middle;
+    }
+    #first-run-box {
+        width: 80;
+        max-width: 90%;
+        height: auto;
+        max-height: 90%;
+        padding: 1 2;
+        background: $panel;
+        border: thick $primary;
+
+        .actions {
+            height: auto;
+            margin-top: 1;
+        }
+        Button {
+            margin-right: 2;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Quit", id="first-run-cancel"),
     ]

@@ -15,6 +15,26 @@ from textual.widgets import DataTable, Static
 class HelpScreen(ModalScreen[None]):
     """A table of keys: what they do, which key, and the id to remap it with."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-box {
+        width: 80;
+        max-width: 90%;
+        height: auto;
+        max-height: 90%;
+        padding: 1 2;
+        background: $panel;
+        border: thick $primary;
+
+        DataTable {  /* under the id: DataTable's own rule has the same weight */
+            height: auto;
+            max-height: 24;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close", id="close-help"),
     ]

@@ -32,6 +32,32 @@ class PathScreen(ModalScreen[PathChoice | None]):
     format swaps the extension of the path typed so far.
     """
 
+    DEFAULT_CSS = """
+    PathScreen {
+        align: center middle;
+    }
+    #path-box {
+        width: 80;
+        max-width: 95%;
+        height: auto;
+        padding: 1 2;
+        background: $panel;
+        border: thick $primary;
+
+        Select {
+            margin-bottom: 1;
+            width: 24;
+        }
+        .actions {
+            height: auto;
+            margin-top: 1;
+        }
+        Button {
+            margin-right: 2;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="path-cancel"),
     ]

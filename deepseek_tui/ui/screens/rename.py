@@ -16,6 +16,20 @@ from textual.widgets import Input, Static
 class RenameScreen(ModalScreen[str | None]):
     """Dismisses with the text entered (Enter) or ``None`` (Esc)."""
 
+    DEFAULT_CSS = """
+    RenameScreen {
+        align: center middle;
+    }
+    #rename-box {
+        width: 70;
+        max-width: 90%;
+        height: auto;
+        padding: 1 2;
+        background: $panel;
+        border: thick $primary;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="rename-cancel"),
     ]

@@ -66,6 +66,24 @@ def chips_content(chips: Sequence[str]) -> Content:
 class AttachmentChip(Static):
     """One attached file in the tray; click it or press Delete to remove it."""
 
+    DEFAULT_CSS = """
+    AttachmentChip {
+        width: auto;
+        height: 1;
+        margin-right: 1;
+        padding: 0 1;
+        color: $text-accent;
+        background: $accent-muted;
+
+        &:hover {
+            background: $accent 40%;
+        }
+        &:focus {
+            text-style: bold reverse;
+        }
+    }
+    """
+
     can_focus = True
 
     BINDINGS: ClassVar[list[BindingType]] = [

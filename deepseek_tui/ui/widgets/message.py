@@ -32,6 +32,16 @@ class UserMessage(Static):
     message; anything else in the list is ignored.
     """
 
+    DEFAULT_CSS = """
+    UserMessage {
+        margin: 1 0 0 8;
+        padding: 0 1;
+        background: $user-bubble;
+        border-left: thick $primary;
+        color: $text;
+    }
+    """
+
     def __init__(self, text: str, *, attachments: Iterable[Any] | None = None) -> None:
         self.text = text
         self.attachment_chips = record_chips(attachments)
@@ -62,6 +72,26 @@ class AssistantMessage(Vertical):
     finished blocks are rendered once, only the open one is redrawn (once per
     frame), so a long answer streams in linear time. Links are shown, never
     followed.
+    """
+
+    DEFAULT_CSS = """
+    AssistantMessage {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        background: $assistant-bubble;
+        border-left: thick $accent;
+
+        &.-unfinished {
+            border-left: thick $warning;
+        }
+        .header {
+            color: $text-muted;
+        }
+        .footer {
+            color: $text-muted;
+        }
+    }
     """
 
     def __init__(self, model: str, *, content: str = "", reasoning: str = "") -> None:
@@ -140,6 +170,24 @@ class AssistantMessage(Vertical):
 
 class ErrorBlock(Vertical):
     """What went wrong, what to do, and a button that does it (also on a key)."""
+
+    DEFAULT_CSS = """
+    ErrorBlock {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: thick $error;
+        background: $error-muted;
+
+        .hint {
+            color: $text-muted;
+        }
+        .actions {
+            height: auto;
+            margin-top: 1;
+        }
+    }
+    """
 
     class Retry(Message):
         """The user asked to run the failed turn again (maybe on another model)."""
