@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "deepseek-tui"
 HOME_ENV = "DEEPSEEK_TUI_HOME"
 
 
-@dataclass(frozen=True, slots=True)
-class Paths:
+class Paths(NamedTuple):  # cheaper to create than a dataclass, at every start
     """The files and directories in use."""
 
     config_dir: Path

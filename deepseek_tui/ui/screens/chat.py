@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -53,8 +53,7 @@ if TYPE_CHECKING:
     from deepseek_tui.ui.widgets.message_actions import MessageActions
 
 
-@dataclass(frozen=True)
-class ChatContext:
+class ChatContext(NamedTuple):  # cheaper to create than a dataclass, before the first frame
     """What the chat screen works with; the app owns all of it."""
 
     client: Callable[[], Awaitable[DeepSeekClient]]
@@ -75,8 +74,7 @@ class ProviderUnavailable(Exception):
     """Another provider cannot be used (no key); ``str()`` says what to do."""
 
 
-@dataclass
-class _Failed:
+class _Failed(NamedTuple):
     """A turn that can be run again: its prompt, and what to clean up first."""
 
     prompt: str
