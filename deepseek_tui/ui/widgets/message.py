@@ -32,16 +32,6 @@ class UserMessage(Static):
     message; anything else in the list is ignored.
     """
 
-    DEFAULT_CSS = """
-    UserMessage {
-        margin: 1 0 0 8;
-        padding: 0 1;
-        background: $user-bubble;
-        border-left: thick $primary;
-        color: $text;
-    }
-    """
-
     def __init__(self, text: str, *, attachments: Iterable[Any] | None = None) -> None:
         self.text = text
         self.attachment_chips = record_chips(attachments)
@@ -77,14 +67,7 @@ class AssistantMessage(Vertical):
     DEFAULT_CSS = """
     AssistantMessage {
         height: auto;
-        margin: 1 0 0 0;
-        padding: 0 1;
-        background: $assistant-bubble;
-        border-left: thick $accent;
 
-        &.-unfinished {
-            border-left: thick $warning;
-        }
         .header {
             color: $text-muted;
         }
