@@ -23,6 +23,8 @@ from deepseek_tui.ui.render.lines import RenderedLines
 from deepseek_tui.ui.render.markdown import render_markdown
 from deepseek_tui.ui.render.view import StreamingMarkdown, StreamingText
 
+from .conftest import wait_for
+
 WIDTH = 80
 
 
@@ -148,8 +150,9 @@ async def test_open_fence_shows_its_code_before_it_closes() -> None:
     widget = StreamingMarkdown()
     async with Host(widget).run_test(size=(WIDTH, 20)) as pilot:
         widget.append("```\nprint('hi')\n")
-        await pilot.pause(view.FRAME * 3)
-        assert any("print('hi')" in line for line in shown(widget))
+        # Within a few frames; the first render of a session can be slow (it
+        # imports the highlighter), so wait for it rather than a fixed time.
+        await wait_for(pilot, lambda: any("print('hi')" in line for line in shown(widget)))
 
 
 async def test_table_streams_in_and_ends_as_a_table() -> None:
@@ -225,8 +228,7 @@ async def test_reasoning_text_streams_line_by_line_as_plain_text() -> None:
         for part in fragments(text, 4, most=5):
             widget.append(part)
             await pilot.pause(0)
-        await pilot.pause(view.FRAME * 3)
-        assert shown(widget)[-1] == "still going"
+        await wait_for(pilot, lambda: shown(widget)[-1:] == ["still going"])
         widget.finish()
         await pilot.pause()
         lines = [line.rstrip() for line in _raw(widget)]
