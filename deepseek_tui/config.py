@@ -92,8 +92,7 @@ class Generation:
     json_mode: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Network:
+class Network(NamedTuple):  # NamedTuples: cheaper to create than dataclasses
     """Deadlines (seconds) and retries; defaults fit DeepSeek's 10-minute queue."""
 
     connect_timeout: float = 10.0
@@ -104,8 +103,7 @@ class Network:
     max_retries: int = 2
 
 
-@dataclass(frozen=True, slots=True)
-class UI:
+class UI(NamedTuple):
     collapse_reasoning: bool = True
     show_reasoning: bool = True
 

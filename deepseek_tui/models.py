@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from deepseek_tui.api import PassBack, Usage
@@ -43,8 +43,7 @@ class CatalogError(ValueError):
     """A catalog entry (shipped or from config.toml) is not valid."""
 
 
-@dataclass(frozen=True, slots=True)
-class PeakSchedule:
+class PeakSchedule(NamedTuple):  # NamedTuples: cheaper to create than dataclasses
     """When peak prices apply: weekdays and UTC windows, minus listed holidays."""
 
     days: frozenset[int]
@@ -59,8 +58,7 @@ class PeakSchedule:
         return any(start <= now < end for start, end in self.windows)
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(NamedTuple):
     """Per 1M tokens: cache-hit input, cache-miss input, output."""
 
     hit: float
@@ -70,8 +68,7 @@ class Price:
     peak: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PricePeriod:
+class PricePeriod(NamedTuple):
     since: datetime
     currency: str
     off_peak: tuple[float, float, float]
