@@ -272,10 +272,11 @@ class AppThemes:
     """Registers the themes with the app, applies the chosen one and remembers a
     choice made in the command palette.
 
-    Built in :meth:`App.__init__` (it reads a few small files, before the event
-    loop runs) so the first frame already has the right colours; :meth:`start`
-    runs in ``on_mount``. Textual's own themes are unregistered: they do not
-    know the app's variables, and the theme picker lists only ours.
+    Built in :meth:`App.__init__` (it reads the chosen theme's file, before the
+    event loop runs) so the first frame already has the right colours;
+    :meth:`start` runs in ``on_mount`` and reads the other files once the first
+    frame is out. Textual's own themes are unregistered: they do not know the
+    app's variables, and the theme picker lists only ours.
     """
 
     def __init__(

@@ -50,8 +50,8 @@ class Footer(TextualFooter):
             await self.recompose()
             shown.set()
 
-        self.call_later(compose_keys)
-        await shown.wait()
+        if self.call_later(compose_keys):  # False once the footer is closing
+            await shown.wait()
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
