@@ -926,6 +926,8 @@ class ChatScreen(Screen[None]):
 
     async def action_regenerate(self) -> None:
         """Ask again for the last answer; the earlier one stays as an alternative."""
+        from deepseek_tui.ui.widgets.message import UserMessage
+
         if self.busy:
             return
         last = await self._last_prompt()
@@ -945,8 +947,6 @@ class ChatScreen(Screen[None]):
             return
         await self._clear_failure()
         await self._branch_from(last.id)
-        from deepseek_tui.ui.widgets.message import UserMessage
-
         await self.pane.mount(UserMessage(reveal(last.content), attachments=last.attachments))
         self.pane.follow()
         self._start(last.content, attachments=tuple(attachments))
@@ -1050,6 +1050,8 @@ class ChatScreen(Screen[None]):
         (thinking ones included), and the conversation stays a plain
         user/assistant alternation that replays byte-identically.
         """
+        from deepseek_tui.ui.widgets.message import UserMessage
+
         if self.busy:
             return
         answers = self._answers()
@@ -1057,8 +1059,6 @@ class ChatScreen(Screen[None]):
             self.notify("The last answer was not cut off; nothing to continue", timeout=3)
             return
         await self._clear_failure()
-        from deepseek_tui.ui.widgets.message import UserMessage
-
         await self.pane.mount(UserMessage(CONTINUE_PROMPT))
         self.pane.follow()
         self._start(CONTINUE_PROMPT)
