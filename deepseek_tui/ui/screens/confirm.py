@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from deepseek_tui.ui.screens.dialog import Dialog
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(Dialog[bool]):
     """Asks one question; dismisses with ``True`` only on the confirming button.
 
     ``title``, ``text`` and ``detail`` are shown as plain text (never markup);
@@ -22,22 +23,12 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
     #confirm-box {
         width: 72;
-        max-width: 90%;
-        height: auto;
-        padding: 1 2;
-        background: $panel;
         border: thick $warning;
 
         .actions {
             height: auto;
-        }
-        Button {
-            margin-right: 2;
         }
     }
     #confirm-detail {
@@ -57,7 +48,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.yes = yes
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
+        with Vertical(id="confirm-box", classes="dialog-box"):
             yield Static(Content(self.title_text), classes="dialog-title")
             yield Static(Content(self.text), classes="dialog-text")
             if self.detail:

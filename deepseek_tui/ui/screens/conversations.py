@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.store import ConversationSummary, Store, StoreError
 from deepseek_tui.ui.screens.confirm import ConfirmScreen
+from deepseek_tui.ui.screens.dialog import Dialog
 from deepseek_tui.ui.screens.rename import RenameScreen
 
 
@@ -62,20 +62,14 @@ def _when(stamp: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-class ConversationsScreen(ModalScreen[Picked]):
+class ConversationsScreen(Dialog[Picked]):
     """The conversation picker; dismisses with a :class:`Picked`."""
 
     DEFAULT_CSS = """
-    ConversationsScreen {
-        align: center middle;
-    }
     #conversations-box {
         width: 90;
         max-width: 95%;
         height: 80%;
-        padding: 1 2;
-        background: $panel;
-        border: thick $primary;
     }
     #conversation-list {
         height: 1fr;
@@ -102,7 +96,7 @@ class ConversationsScreen(ModalScreen[Picked]):
         self.changed: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="conversations-box"):
+        with Vertical(id="conversations-box", classes="dialog-box"):
             yield Static("Conversations", classes="dialog-title")
             yield Input(placeholder="Type to search titles and messages…", id="search")
             yield OptionList(id="conversation-list")

@@ -11,35 +11,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+from deepseek_tui.ui.screens.dialog import Dialog
 
 KeyCheck = Callable[[str], Awaitable[str | None]]
 """Checks and saves a key; returns why it was refused, or None when saved."""
 
 
-class FirstRunScreen(ModalScreen[str | None]):
+class FirstRunScreen(Dialog[str | None]):
     """Asks for the API key; dismisses with the key once it is checked and saved."""
 
     DEFAULT_CSS = """
-    FirstRunScreen {
-        align: center middle;
-    }
     #first-run-box {
-        width: 80;
-        max-width: 90%;
-        height: auto;
         max-height: 90%;
-        padding: 1 2;
-        background: $panel;
-        border: thick $primary;
 
         .actions {
             height: auto;
             margin-top: 1;
-        }
-        Button {
-            margin-right: 2;
         }
     }
     """
@@ -54,7 +43,7 @@ class FirstRunScreen(ModalScreen[str | None]):
         self._check = check
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="first-run-box"):
+        with Vertical(id="first-run-box", classes="dialog-box"):
             yield Static("Welcome to deepseek-tui", classes="dialog-title")
             yield Static(
                 Content(

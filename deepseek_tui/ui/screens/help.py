@@ -8,25 +8,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from deepseek_tui.ui.screens.dialog import Dialog
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(Dialog[None]):
     """A table of keys: what they do, which key, and the id to remap it with."""
 
     DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
     #help-box {
-        width: 80;
-        max-width: 90%;
-        height: auto;
         max-height: 90%;
-        padding: 1 2;
-        background: $panel;
-        border: thick $primary;
 
         DataTable {  /* under the id: DataTable's own rule has the same weight */
             height: auto;
@@ -44,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
+        with Vertical(id="help-box", classes="dialog-box"):
             yield Static("Keys", classes="dialog-title")
             table: DataTable[Content] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_column("Action", width=16)

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from deepseek_tui.ui.path_suggest import PathSuggester
+from deepseek_tui.ui.screens.dialog import Dialog
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class PathChoice:
     format: str | None = None
 
 
-class PathScreen(ModalScreen[PathChoice | None]):
+class PathScreen(Dialog[PathChoice | None]):
     """Dismisses with a :class:`PathChoice` (Enter / the button) or ``None`` (Esc).
 
     ``formats`` maps a format name to its file extension; choosing another
@@ -33,16 +33,8 @@ class PathScreen(ModalScreen[PathChoice | None]):
     """
 
     DEFAULT_CSS = """
-    PathScreen {
-        align: center middle;
-    }
     #path-box {
-        width: 80;
         max-width: 95%;
-        height: auto;
-        padding: 1 2;
-        background: $panel;
-        border: thick $primary;
 
         Select {
             margin-bottom: 1;
@@ -51,9 +43,6 @@ class PathScreen(ModalScreen[PathChoice | None]):
         .actions {
             height: auto;
             margin-top: 1;
-        }
-        Button {
-            margin-right: 2;
         }
     }
     """
@@ -81,7 +70,7 @@ class PathScreen(ModalScreen[PathChoice | None]):
         self.help = help
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="path-box"):
+        with Vertical(id="path-box", classes="dialog-box"):
             yield Static(Content(self.heading), classes="dialog-title")
             if self.formats:
                 yield Select(

@@ -9,24 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from deepseek_tui.ui.screens.dialog import Dialog
 
-class RenameScreen(ModalScreen[str | None]):
+
+class RenameScreen(Dialog[str | None]):
     """Dismisses with the text entered (Enter) or ``None`` (Esc)."""
 
     DEFAULT_CSS = """
-    RenameScreen {
-        align: center middle;
-    }
     #rename-box {
         width: 70;
-        max-width: 90%;
-        height: auto;
-        padding: 1 2;
-        background: $panel;
-        border: thick $primary;
     }
     """
 
@@ -40,7 +33,7 @@ class RenameScreen(ModalScreen[str | None]):
         self.heading = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="rename-box"):
+        with Vertical(id="rename-box", classes="dialog-box"):
             yield Static(Content(self.heading), classes="dialog-title")
             yield Input(self.current, id="rename-input")
             yield Static("Enter saves · Esc cancels", classes="field-help")
