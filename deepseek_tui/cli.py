@@ -201,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         # The TUI runs without garbage collection until its first frame is out.
-        from deepseek_tui.ui import startup
+        from deepseek_tui import startup
 
         startup.hold()
     try:

@@ -67,7 +67,7 @@ def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
         "deepseek_tui.ui.widgets.message",  # an empty chat has no messages
         "deepseek_tui.ui.widgets.message_actions",
         "deepseek_tui.ui.render.history",
-        "deepseek_tui.ui.context_window",
+        "deepseek_tui.context_window",
         "deepseek_tui.ui.clipboard",
         "markdown_it",
         "secrets",  # hashlib and OpenSSL, for random ids
@@ -75,7 +75,7 @@ def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
     code = textwrap.dedent(
         f"""
         import sys
-        import deepseek_tui.cli, deepseek_tui.ui.app, deepseek_tui.ui.session
+        import deepseek_tui.cli, deepseek_tui.ui.app, deepseek_tui.launch
         print(",".join(m for m in {later!r} if m in sys.modules))
         """
     )

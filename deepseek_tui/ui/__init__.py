@@ -29,11 +29,11 @@ def run_app(
     The store, catalog and conversation open before anything is drawn, so a
     launch error (a missing ``--resume`` id, a broken database) is printed as
     one line on stderr, with exit status 1, instead of a half-drawn screen."""
+    from deepseek_tui.launch import LaunchError, open_launch
     from deepseek_tui.ui.app import DeepSeekApp
-    from deepseek_tui.ui.session import LaunchError, open_session
 
     try:
-        session = open_session(settings, paths, resume=resume, continue_=continue_, demo=demo)
+        session = open_launch(settings, paths, resume=resume, continue_=continue_, demo=demo)
     except LaunchError as exc:
         print(f"deepseek-tui: {exc}", file=sys.stderr)
         return 1

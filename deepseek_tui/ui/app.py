@@ -2,7 +2,7 @@
 dialog when there is none), shows the chat and owns its one network client.
 
 Store, catalog and the conversation to resume arrive ready in a
-:class:`~deepseek_tui.ui.session.Session`. Nothing slow happens before the
+:class:`~deepseek_tui.launch.Launch`. Nothing slow happens before the
 first frame: the client (httpx and its TLS context, ~60 ms) is made on first
 use, and dialogs the chat may never open are imported when they open.
 """
@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from deepseek_tui import startup
 from deepseek_tui.config import ConfigError, Settings, save_api_key
+from deepseek_tui.launch import Launch
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
-from deepseek_tui.ui import startup
 from deepseek_tui.ui.links import why_not
 from deepseek_tui.ui.palette import ChatCommands
 from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen, ProviderUnavailable
-from deepseek_tui.ui.session import Session
 from deepseek_tui.ui.themes import AppThemes
 from deepseek_tui.ui.widgets.prompt import PromptInput
 
@@ -37,7 +37,7 @@ DEMO_KEY = "sk-demo-offline-0000"
 
 
 class DeepSeekApp(App[int]):
-    """deepseek-tui's TUI. Build it with an open :class:`Session` (see ``run_app``)."""
+    """deepseek-tui's TUI. Build it with an open :class:`Launch` (see ``run_app``)."""
 
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ChatCommands}
@@ -52,7 +52,7 @@ class DeepSeekApp(App[int]):
         self,
         settings: Settings,
         paths: Paths,
-        session: Session,
+        launch: Launch,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         clock: Callable[[], float] = time.monotonic,
@@ -60,7 +60,7 @@ class DeepSeekApp(App[int]):
         super().__init__()
         self.settings = settings
         self.paths = paths
-        self.session = session
+        self.launch = launch
         self.now = now
         self.clock = clock
         self.client: DeepSeekClient | None = None
@@ -70,16 +70,16 @@ class DeepSeekApp(App[int]):
         self.demo_server: Any = None
         self.failure: str | None = None
         """A message for stderr when the app had to give up."""
-        self.themes = AppThemes(self, settings.theme, paths, remember=not session.demo)
+        self.themes = AppThemes(self, settings.theme, paths, remember=not launch.demo)
 
     async def on_mount(self) -> None:
         # After the first refresh, i.e. once the first frame is out:
         self.call_after_refresh(startup.release)
         self.set_keymap(dict(self.settings.keys))
-        for notice in (*self.settings.notices, *self.session.notices):
+        for notice in (*self.settings.notices, *self.launch.notices):
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
         self.themes.start()
-        if self.session.demo:
+        if self.launch.demo:
             await self._start_demo()
         key = self.settings.api_key()
         if key:
@@ -156,16 +156,16 @@ class DeepSeekApp(App[int]):
         self._key = key
         context = ChatContext(
             client=self.get_client,
-            store=self.session.store,
-            catalog=self.session.catalog,
+            store=self.launch.store,
+            catalog=self.launch.catalog,
             settings=self.settings,
-            conversation=self.session.conversation,
-            demo=self.session.demo,
+            conversation=self.launch.conversation,
+            demo=self.launch.demo,
             now=self.now,
             clock=self.clock,
             switch_provider=self._switch_provider,
         )
-        messages, self.session.messages = self.session.messages, None
+        messages, self.launch.messages = self.launch.messages, None
         await self.push_screen(ChatScreen(context, messages))
 
     async def get_client(self) -> DeepSeekClient:

@@ -13,10 +13,10 @@ import pytest
 from textual.pilot import Pilot
 
 from deepseek_tui.config import load_settings
+from deepseek_tui.launch import open_launch
 from deepseek_tui.paths import Paths
 from deepseek_tui.testing import FakeDeepSeek
 from deepseek_tui.ui.app import DeepSeekApp
-from deepseek_tui.ui.session import open_session
 
 KEY = "sk-test-key-0123456789abcd"
 SIZE = (100, 32)
@@ -52,7 +52,7 @@ def make_app(
     """The app exactly as ``run_app`` builds it, with a fixed date for prices."""
     paths = Paths.resolve()
     settings = load_settings(paths)
-    session = open_session(settings, paths, resume=resume, continue_=continue_, demo=demo)
+    session = open_launch(settings, paths, resume=resume, continue_=continue_, demo=demo)
     kwargs: dict[str, Any] = {"now": lambda: FIXED_NOW}
     if clock is not None:
         kwargs["clock"] = clock

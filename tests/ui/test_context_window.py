@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from deepseek_tui.chat import drop_oldest_exchanges
+from deepseek_tui.context_window import check_fit, estimate
 from deepseek_tui.store import Store
 from deepseek_tui.testing import FakeDeepSeek, Reply
-from deepseek_tui.ui.context_window import check_fit, estimate
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.screens.confirm import ConfirmScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage

@@ -15,9 +15,9 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
+from deepseek_tui.markdown_blocks import BlockSplitter, split_blocks
 from deepseek_tui.testing import long_markdown
 from deepseek_tui.ui.render import view
-from deepseek_tui.ui.render.blocks import BlockSplitter, split_blocks
 from deepseek_tui.ui.render.history import HistoryWindow
 from deepseek_tui.ui.render.lines import RenderedLines
 from deepseek_tui.ui.render.markdown import render_markdown

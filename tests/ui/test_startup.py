@@ -16,8 +16,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets._footer import FooterKey
 
+from deepseek_tui import startup
 from deepseek_tui.testing import FakeDeepSeek
-from deepseek_tui.ui import startup
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.status import StatusLine
 

@@ -15,11 +15,11 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from deepseek_tui.config import load_settings
+from deepseek_tui.launch import open_launch
 from deepseek_tui.paths import Paths, bundled_themes_dir
 from deepseek_tui.testing import FakeDeepSeek
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
-from deepseek_tui.ui.session import open_session
 from deepseek_tui.ui.themes import (
     APP_VARIABLES,
     ThemeError,
@@ -37,7 +37,7 @@ GOOD = 'name = "mine"\ndark = false\nprimary = "#AA3377"\nbackground = "#FAFAF0"
 def _app(*, theme: str | None = None, demo: bool = False) -> DeepSeekApp:
     paths = Paths.resolve()
     settings = load_settings(paths, theme=theme)
-    session = open_session(settings, paths, demo=demo)
+    session = open_launch(settings, paths, demo=demo)
     return DeepSeekApp(settings, paths, session, now=lambda: FIXED_NOW)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_tui.ui.transfer import TransferError, resolve, start_dir
+from deepseek_tui.transfer import TransferError, resolve, start_dir
 
 
 def test_deleted_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

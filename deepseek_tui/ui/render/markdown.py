@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.strip import Strip
 
-from deepseek_tui.ui.render.blocks import parser
+from deepseek_tui.markdown_blocks import parser
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.strip import Strip
 from textual.timer import Timer
 
-from deepseek_tui.ui.render.blocks import BlockSplitter
+from deepseek_tui.markdown_blocks import BlockSplitter
 from deepseek_tui.ui.render.lines import RenderedLines
 from deepseek_tui.ui.render.markdown import (
     code_background,

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from deepseek_tui.api import APIError, DeepSeekClient
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.chat import RetiredModel, Turn, TurnError
-    from deepseek_tui.ui.context_window import Overflow
+    from deepseek_tui.context_window import Overflow
     from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
     from deepseek_tui.ui.screens.conversations import Picked, Trash
     from deepseek_tui.ui.widgets.message import AnswerFooter, AssistantMessage, ErrorBlock
@@ -312,7 +312,7 @@ class ChatScreen(Screen[None]):
     async def _show_history(self, messages: list[Message]) -> None:
         """Show a stored conversation: only its last messages are mounted, under
         an "earlier messages" line that mounts the rest a page at a time."""
-        from deepseek_tui.ui.context_window import estimate, exchange_chars
+        from deepseek_tui.context_window import estimate, exchange_chars
         from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
 
         # About a screen of text at first (topped up if that falls short), two
@@ -505,8 +505,8 @@ class ChatScreen(Screen[None]):
     @work(group="files")
     async def action_attach(self) -> None:
         """Pick a file or an image to send with the next message."""
+        from deepseek_tui.transfer import start_dir
         from deepseek_tui.ui.screens.path_dialog import PathScreen
-        from deepseek_tui.ui.transfer import start_dir
 
         choice = await self.app.push_screen_wait(
             PathScreen(
@@ -555,7 +555,7 @@ class ChatScreen(Screen[None]):
         self, prompt: str, attachments: tuple[Attachment, ...] = ()
     ) -> Overflow | None:
         """Whether the request for ``prompt`` would outgrow the model's context."""
-        from deepseek_tui.ui.context_window import check_fit
+        from deepseek_tui.context_window import check_fit
 
         prompt += "".join(a.text or "" for a in attachments)  # text files are inlined
         values = self.sidebar.values()
@@ -1068,15 +1068,15 @@ class ChatScreen(Screen[None]):
     @work(group="files")
     async def action_export(self) -> None:
         """Write the open conversation to a Markdown or JSON file."""
-        from deepseek_tui.ui.screens.confirm import ConfirmScreen
-        from deepseek_tui.ui.screens.path_dialog import PathScreen
-        from deepseek_tui.ui.transfer import (
+        from deepseek_tui.transfer import (
             FORMATS,
             TransferError,
             default_path,
             export_to,
             resolve,
         )
+        from deepseek_tui.ui.screens.confirm import ConfirmScreen
+        from deepseek_tui.ui.screens.path_dialog import PathScreen
 
         c = self.conversation
         if c is None:
@@ -1118,8 +1118,8 @@ class ChatScreen(Screen[None]):
     @work(group="files")
     async def action_import(self) -> None:
         """Add a conversation from a JSON export and open it."""
+        from deepseek_tui.transfer import TransferError, import_from, resolve, start_dir
         from deepseek_tui.ui.screens.path_dialog import PathScreen
-        from deepseek_tui.ui.transfer import TransferError, import_from, resolve, start_dir
 
         choice = await self.app.push_screen_wait(
             PathScreen(

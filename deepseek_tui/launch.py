@@ -1,6 +1,6 @@
 """What the TUI opens before its first frame: the store, the model catalog and
 the conversation to resume, with its messages. Done synchronously in
-:func:`open_session`, before the event loop starts, so a bad ``--resume`` or a
+:func:`open_launch`, before the event loop starts, so a bad ``--resume`` or a
 broken database ends with one message and an exit status instead of a
 half-drawn screen (and the messages are read while nothing else runs: ~10 µs
 each, where a thread competing with the first frame for the GIL takes 5x)."""
@@ -22,7 +22,7 @@ class LaunchError(Exception):
 
 
 @dataclass
-class Session:
+class Launch:
     """The open store (closed by :meth:`close`), the catalog and what to show first."""
 
     store: Store
@@ -40,14 +40,14 @@ class Session:
             self._tmp.cleanup()
 
 
-def open_session(
+def open_launch(
     settings: Settings,
     paths: Paths,
     *,
     resume: str | None = None,
     continue_: bool = False,
     demo: bool = False,
-) -> Session:
+) -> Launch:
     """Open the database (a throwaway one for ``--demo``) and find the conversation."""
     try:
         catalog = Catalog.load(settings.models)
@@ -82,6 +82,6 @@ def open_session(
         if tmp is not None:
             tmp.cleanup()
         raise LaunchError(str(exc)) from None
-    return Session(
+    return Launch(
         store, catalog, conversation, opened.notices, demo=demo, messages=messages, _tmp=tmp
     )
