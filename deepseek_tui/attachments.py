@@ -5,7 +5,7 @@ The API for callers (``ask --attach`` and the TUI)::
     attachment = load_attachment(path)          # AttachmentError: one line to show
     turn = Turn(..., prompt=text, attachments=[attachment])
 
-:class:`~deepseek_tui.chat.Turn` checks the attachments against the model's
+:class:`~deepseek_tui.turn.Turn` checks the attachments against the model's
 catalog entry *before* anything is stored or sent (an image for a model that
 takes none is an :class:`AttachmentError` naming the models that do), builds
 the new user message with :func:`content_parts`, and stores

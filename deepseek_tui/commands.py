@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -17,9 +18,9 @@ from deepseek_tui.sanitize import clean
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
-    from deepseek_tui.chat import RetiredModel, Turn
-    from deepseek_tui.models import Catalog
+    from deepseek_tui.models import Catalog, ModelSpec
     from deepseek_tui.store import Conversation, Store
+    from deepseek_tui.turn import Prepared, TurnOutcome
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
@@ -117,33 +118,24 @@ async def _ask(
     key: str,
     attachments: tuple[Attachment, ...] = (),
 ) -> int:
-    from deepseek_tui.api import ContentDelta, ReasoningDelta
-    from deepseek_tui.chat import (
-        AttachmentRefused,
-        RetiredModel,
-        Turn,
-        TurnError,
-        client_for,
-        with_overrides,
-    )
-    from deepseek_tui.models import default_model
-    from deepseek_tui.sanitize import StreamSanitizer
-    from deepseek_tui.store import RECOVER_AFTER
-    from deepseek_tui.turn_settings import TurnSettings
+    from deepseek_tui.request import with_overrides
+    from deepseek_tui.session import Session
+    from deepseek_tui.store import RECOVER_AFTER, StoreError
+    from deepseek_tui.turn import AnswerText, Ended, Prepared, ReasoningText
 
     catalog = _catalog(settings)
     store = None if args.no_save else _open_store(paths_)
+    session = Session(settings, store, catalog)
     try:
         if store is not None:
-            store.recover_interrupted(older_than=RECOVER_AFTER)
+            try:
+                store.recover_interrupted(older_than=RECOVER_AFTER)
+            except StoreError as exc:
+                print(f"deepseek-tui: warning: {clean(str(exc))}", file=sys.stderr)
         conversation = _conversation_to_continue(args, store)
-        base = (
-            TurnSettings.from_params(
-                conversation.model or default_model(settings, catalog), conversation.params
-            )
-            if conversation is not None
-            else TurnSettings.from_generation(default_model(settings, catalog), settings.generation)
-        )
+        base, system = session.settings_for(conversation)
+        if args.system is not None:  # also replaces a continued conversation's
+            system = args.system
         turn_settings = with_overrides(
             base,
             model=getattr(args, "model", None),
@@ -153,111 +145,157 @@ async def _ask(
             top_p=args.top_p,
             max_tokens=args.max_tokens,
         )
-        async with client_for(settings, key) as client:
-            turn = Turn(
-                client=client,
-                store=store,
-                catalog=catalog,
-                host=settings.active.catalog_host,
-                prompt=prompt,
-                settings=turn_settings,
-                conversation=conversation,
-                system=args.system
-                if args.system is not None
-                else settings.generation.system_prompt,
-                provider=settings.provider,
-                attachments=attachments,
-                temperature_max=settings.active.temperature_max,
-            )
-            content_out = StreamSanitizer()
-            reasoning_out = StreamSanitizer()
-            stream_text = not args.json
-            error: str | None = None
-            reasoning_closed = False
-            noted = False
-            try:
-                async for event in turn.events():
-                    if turn.prepared is not None and not noted:
-                        # The request is built before the first event: say once what it left out.
-                        noted = True
-                        if turn.prepared.dropped:
-                            dropped = ", ".join(turn.prepared.dropped)
-                            print(
-                                f"deepseek-tui: note: {turn_settings.model} ignores {dropped} "
-                                "while thinking; left out of the request",
-                                file=sys.stderr,
-                            )
-                        for note in turn.prepared.notes:
-                            print(f"deepseek-tui: note: {note}", file=sys.stderr)
-                    if isinstance(event, ContentDelta) and stream_text:
-                        if args.reasoning and turn.outcome.reasoning and not reasoning_closed:
-                            # Reasoning is done: end its line before the answer goes on.
-                            sys.stderr.write(reasoning_out.flush() + "\n")
-                            sys.stderr.flush()
-                            reasoning_closed = True
-                        out.write(content_out.feed(event.text))
-                        out.flush()
-                    elif isinstance(event, ReasoningDelta) and args.reasoning and stream_text:
-                        sys.stderr.write(reasoning_out.feed(event.text))
-                        sys.stderr.flush()
-            except RetiredModel as exc:
+        turn = await session.turn(
+            prompt,
+            turn_settings,
+            conversation=conversation,
+            system=system or None,
+            attachments=attachments,
+        )
+        text = _AskOutput(out, stream=not args.json, reasoning=args.reasoning)
+        turn.interrupt("interrupted")  # ask stops only when the program ends (Ctrl+C)
+        try:
+            async with contextlib.aclosing(turn.run()) as events:
+                async for event in events:
+                    if isinstance(event, Prepared):
+                        _notes(event, turn_settings.model)
+                    elif isinstance(event, AnswerText):
+                        text.answer(event.text)
+                    elif isinstance(event, ReasoningText):
+                        text.reasoning(event.text)
+                    elif isinstance(event, Ended):
+                        break
+                    if text.closed:
+                        turn.interrupt("the output was closed")
+                        break
+        finally:
+            await session.aclose()
+        outcome = turn.outcome
+        if text.closed:
+            return _output_closed()
+        if outcome.status == "refused":
+            if outcome.retired is not None:
                 how = None
                 if conversation is not None:
                     how = (
                         "-c" if getattr(args, "continue_", False) else f"--resume {conversation.id}"
                     )
-                raise Failure(_retired_hint(exc, resumed_with=how)) from None
-            except AttachmentRefused as exc:
-                raise UsageError(str(exc)) from None
-            except TurnError as exc:
-                error = str(exc)
-        outcome = turn.outcome
-        if stream_text:
-            tail = content_out.flush()
-            if args.reasoning and turn.outcome.reasoning and not reasoning_closed:
-                sys.stderr.write(reasoning_out.flush() + "\n")
-            if outcome.content or tail:
-                out.write(tail)
-                if not (outcome.content + tail).endswith("\n"):
-                    out.write("\n")
-                out.flush()
-        else:
-            out.write(json.dumps(_ask_json(turn, error), ensure_ascii=False) + "\n")
+                raise Failure(_retired_hint(outcome.retired, outcome.error or "", resumed_with=how))
+            if outcome.refused == "attachment":
+                raise UsageError(outcome.error or "not sent")
+            raise Failure(outcome.error or "not sent")
+        error = outcome.error if outcome.status == "error" else None
+        if args.json:
+            out.write(json.dumps(_ask_json(turn.outcome, error), ensure_ascii=False) + "\n")
+        elif not text.end():
+            return _output_closed()
         for note in outcome.notes:
-            print(f"deepseek-tui: warning: {note}", file=sys.stderr)
+            print(f"deepseek-tui: warning: {clean(note)}", file=sys.stderr)
         if error is not None:
+            if outcome.notes and error in outcome.notes:
+                return EXIT_FAILURE
             raise Failure(error)
-        if outcome.status == "error":
-            return EXIT_FAILURE
         return EXIT_OK
     finally:
         if store is not None:
             store.close()
 
 
-def _retired_hint(exc: RetiredModel, *, resumed_with: str | None) -> str:
+class _AskOutput:
+    """Where ``ask`` writes: the answer to stdout as it arrives, the reasoning
+    (with ``--reasoning``) to stderr. A closed stdout (``| head``) is not an
+    error: :attr:`closed` says so and the caller stops quietly."""
+
+    def __init__(self, out: TextIO, *, stream: bool, reasoning: bool) -> None:
+        self._out = out
+        self._stream = stream
+        self._show_reasoning = reasoning and stream
+        self._reasoning_open = False
+        self._last = ""
+        self.closed = False
+
+    def reasoning(self, text: str) -> None:
+        if self._show_reasoning:
+            self._reasoning_open = True
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    def answer(self, text: str) -> None:
+        if not self._stream:
+            return
+        if self._reasoning_open:  # reasoning is done: end its line before the answer
+            sys.stderr.write("\n")
+            self._reasoning_open = False
+        self._write(text)
+
+    def end(self) -> bool:
+        """End the output with a newline; ``False`` when stdout went away."""
+        if self._reasoning_open:
+            sys.stderr.write("\n")
+        if self._last and not self._last.endswith("\n"):
+            self._write("\n")
+        return not self.closed
+
+    def _write(self, text: str) -> None:
+        if self.closed or not text:
+            return
+        try:
+            self._out.write(text)
+            self._out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            return
+        self._last = text
+
+
+def _output_closed() -> int:
+    """stdout was closed by its reader: stop quietly, as ``yes | head`` does.
+
+    Python would report the failed flush of stdout at exit, so stdout is
+    pointed at /dev/null first. 141 is what a shell reports for SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file: nothing left to flush
+    return 141
+
+
+def _notes(event: Prepared, model: str) -> None:
+    """Say once, on stderr, what the request left out or changed."""
+    prepared = event.request
+    if prepared.dropped:
+        dropped = ", ".join(prepared.dropped)
+        print(
+            f"deepseek-tui: note: {clean(model)} ignores {dropped} while thinking;"
+            " left out of the request",
+            file=sys.stderr,
+        )
+    for note in prepared.notes:
+        print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
+
+
+def _retired_hint(spec: ModelSpec, message: str, *, resumed_with: str | None) -> str:
     """The retired-id message plus the one command that gets going again.
 
     A resumed conversation remembers its model, so the hint says so: the same
     ``-c``/``--resume`` with ``--model`` switches it for good (the new model is
     stored with the conversation), keeping the history.
     """
-    spec = exc.spec
     if not spec.successor:
-        return f"{exc}; pick another model with --model (deepseek-tui models lists them)"
+        return f"{message}; pick another model with --model (deepseek-tui models lists them)"
     hint = f"--model {spec.successor}"
     if spec.successor_thinking is not None:
         hint += " --thinking " + ("on" if spec.successor_thinking else "off")
     if resumed_with:
         return (
-            f"this conversation uses {spec.id}: {exc}; continue it with: "
+            f"this conversation uses {spec.id}: {message}; continue it with: "
             f"deepseek-tui ask {resumed_with} {hint}"
         )
-    return f"{exc}; try: {hint}"
+    return f"{message}; try: {hint}"
 
 
-def _ask_json(turn: Turn, error: str | None) -> dict[str, Any]:
-    o = turn.outcome
+def _ask_json(o: TurnOutcome, error: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "content": clean(o.content),
         "reasoning": clean(o.reasoning) if o.reasoning else None,
@@ -359,7 +397,7 @@ async def _models(args: argparse.Namespace, out: TextIO, settings: Settings, key
     from datetime import UTC, datetime
 
     from deepseek_tui.api import APIError
-    from deepseek_tui.chat import client_for
+    from deepseek_tui.request import client_for
 
     catalog = _catalog(settings)
     host = settings.active.catalog_host

@@ -57,7 +57,8 @@ def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
     later = (
         "httpx",
         "deepseek_tui.api",
-        "deepseek_tui.chat",
+        "deepseek_tui.turn",
+        "deepseek_tui.request",
         "deepseek_tui.store._export",
         "deepseek_tui.ui.screens.conversations",
         "deepseek_tui.ui.screens.help",

@@ -10,6 +10,7 @@ use, and dialogs the chat may never open are imported when they open.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,14 +25,15 @@ from deepseek_tui.config import ConfigError, Settings, save_api_key
 from deepseek_tui.launch import Launch
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
+from deepseek_tui.session import Session
 from deepseek_tui.ui.links import why_not
 from deepseek_tui.ui.palette import ChatCommands
-from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen, ProviderUnavailable
+from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen
 from deepseek_tui.ui.themes import AppThemes
 from deepseek_tui.ui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
-    from deepseek_tui.api import DeepSeekClient
+    pass
 
 DEMO_KEY = "sk-demo-offline-0000"
 
@@ -58,15 +60,12 @@ class DeepSeekApp(App[int]):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
-        self.settings = settings
+        self.session = Session(settings, launch.store, launch.catalog, now=now)
+        """The one owner of the settings in force, the store and the client."""
         self.paths = paths
         self.launch = launch
         self.now = now
         self.clock = clock
-        self.client: DeepSeekClient | None = None
-        """Made by :meth:`get_client` on first use, closed on exit."""
-        self._key: str | None = None
-        self._client_lock = asyncio.Lock()
         self.demo_server: Any = None
         self.failure: str | None = None
         """A message for stderr when the app had to give up."""
@@ -96,9 +95,17 @@ class DeepSeekApp(App[int]):
                 callback=self._key_entered,
             )
 
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (the session owns them)."""
+        return self.session.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.session.replace_settings(settings)
+
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        await self.session.aclose()
         if self.demo_server is not None:
             await self.demo_server.stop()
 
@@ -124,7 +131,7 @@ class DeepSeekApp(App[int]):
     async def _check_key(self, key: str) -> str | None:
         """Ask the host whether ``key`` works; save it when it does."""
         from deepseek_tui.api import APIError, AuthenticationError
-        from deepseek_tui.chat import client_for
+        from deepseek_tui.request import client_for
 
         try:
             async with client_for(self.settings, key) as client:
@@ -139,9 +146,7 @@ class DeepSeekApp(App[int]):
             )
         except (ConfigError, OSError) as exc:
             return f"the key works but could not be saved: {clean(str(exc))}"
-        providers = dict(self.settings.providers)
-        providers[self.settings.provider] = replace(self.settings.active, api_key=key)
-        self.settings = replace(self.settings, providers=providers)
+        self.session.use_key(key)
         return None
 
     async def _key_entered(self, key: str | None) -> None:
@@ -153,52 +158,44 @@ class DeepSeekApp(App[int]):
         await self._open_chat(key)
 
     async def _open_chat(self, key: str) -> None:
-        self._key = key
         context = ChatContext(
-            client=self.get_client,
-            store=self.launch.store,
-            catalog=self.launch.catalog,
-            settings=self.settings,
+            session=self.session,
             conversation=self.launch.conversation,
             demo=self.launch.demo,
             now=self.now,
             clock=self.clock,
-            switch_provider=self._switch_provider,
         )
         messages, self.launch.messages = self.launch.messages, None
         await self.push_screen(ChatScreen(context, messages))
 
-    async def get_client(self) -> DeepSeekClient:
-        """The client for the active provider, made on first use.
-
-        Made on a thread: importing httpx and building its TLS context cost
-        ~60 ms, which the chat's first frame does not wait for."""
-        async with self._client_lock:
-            if self.client is None:
-                from deepseek_tui.chat import client_for
-
-                assert self._key is not None, "the chat opens only once there is a key"
-                self.client = await asyncio.to_thread(client_for, self.settings, self._key)
-            return self.client
-
-    async def _switch_provider(self, name: str) -> Settings:
-        """Use ``[providers.NAME]`` from now on; the next request opens its client."""
-        settings = replace(self.settings, provider=name)
-        key = settings.api_key()
-        if not key:
-            env = settings.active.api_key_env
-            raise ProviderUnavailable(
-                f"no API key for {name}: set api_key in [providers.{name}]"
-                + (f" or {env}" if env else "")
-            )
-        async with self._client_lock:
-            old, self.client = self.client, None
-            self.settings, self._key = settings, key
-        if old is not None:
-            await old.aclose()
-        return settings
-
     # --- actions -------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; with an answer still streaming, ask first (what arrived is kept)."""
+        chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
+        live = chat.streaming() if chat is not None else []
+        if live:
+            from deepseek_tui.ui.screens.confirm import ConfirmScreen
+
+            if isinstance(self.screen, ConfirmScreen):
+                return
+            many = "answers are" if len(live) > 1 else "answer is"
+            quit_anyway = await self.push_screen_wait(
+                ConfirmScreen(
+                    f"{len(live)} {many} still streaming",
+                    "Quit anyway? What arrived so far is kept, marked interrupted.",
+                    yes="Quit",
+                )
+            )
+            if not quit_anyway:
+                return
+            for turn in live:
+                turn.end("the app was closed")
+            for turn in live:
+                if turn.worker is not None:
+                    with contextlib.suppress(Exception):
+                        await turn.worker.wait()
+        self.exit()
 
     def action_help(self) -> None:
         from deepseek_tui.ui.screens.help import HelpScreen

@@ -9,7 +9,8 @@ from textual.command import CommandPalette
 
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.clipboard import code_blocks
-from deepseek_tui.ui.screens.chat import CONTINUE_PROMPT, ChatScreen
+from deepseek_tui.ui.chat.branches import CONTINUE_PROMPT
+from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage
 
 from .conftest import SIZE, make_app, notified, rows, screen_text, wait_for

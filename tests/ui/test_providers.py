@@ -68,7 +68,7 @@ async def test_switch_provider_live_and_remember_it(server: FakeDeepSeek, home: 
             await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
             chat = app.screen
             await wait_for(pilot, lambda: chat.query(AssistantMessage))
-            assert chat.settings.provider == "other"
+            assert chat.session.settings.provider == "other"
             await pilot.press("ctrl+s")
             assert chat.query_one("#provider", Select).value == "other"
             # It keeps its own model and settings rather than the provider's default.

@@ -5,6 +5,7 @@ new one. Store calls run in workers, never on the event loop."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -42,13 +43,15 @@ class Picked:
     """Ids renamed, deleted or restored (the open one may need a refresh)."""
 
 
-def describe(s: ConversationSummary) -> Content:
-    """One row: title, then model, date and message count."""
+def describe(s: ConversationSummary, *, streaming: bool = False) -> Content:
+    """One row: title, then model, date and message count (and whether an
+    answer is streaming into it right now)."""
     title = reveal(s.title) or "untitled"
     if len(title) > 60:
         title = title[:59] + "…"
     return Content.assemble(
         (title, "bold"),
+        ("  ● streaming", "$accent bold") if streaming else "",
         "\n",
         (f"{reveal(s.model or '?')} · {_when(s.updated)} · {s.message_count} messages", "dim"),
     )
@@ -87,11 +90,19 @@ class ConversationsScreen(Dialog[Picked]):
         Binding("ctrl+n", "new", "New", id="conversations-new"),
     ]
 
-    def __init__(self, store: Store, trash: Trash, current: str | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        trash: Trash,
+        current: str | None,
+        streaming: Collection[str] = (),
+    ) -> None:
+        """``streaming``: ids of the conversations an answer streams into now."""
         super().__init__()
         self.store = store
         self.trash = trash
         self.current = current
+        self.streaming = streaming
         self.summaries: list[ConversationSummary] = []
         self.changed: set[str] = set()
 
@@ -139,7 +150,9 @@ class ConversationsScreen(Dialog[Picked]):
         self.summaries = found
         options = self.options
         options.clear_options()
-        options.add_options([Option(describe(s), id=s.id) for s in found])
+        options.add_options(
+            [Option(describe(s, streaming=s.id in self.streaming), id=s.id) for s in found]
+        )
         ids = [s.id for s in found]
         want = keep if keep in ids else self.current if self.current in ids else None
         if found:

@@ -1,16 +1,37 @@
-"""The scrolling conversation: it follows new text while the user is at the
-bottom and stops following as soon as they scroll up, telling the screen so it
-can offer a way back (the "↓ new text" button), and tells it when the user
-scrolls to the very top (where earlier messages of a long conversation load)."""
+"""The scrolling conversation.
+
+It follows new text while the user is at the bottom and stops following as
+soon as they scroll up, telling the screen so it can offer a way back (the
+"↓ new text" button).
+
+It also owns the stored messages it shows (:meth:`ConversationView.show`): a
+long conversation mounts only about a screen of its last messages under an
+"earlier messages" line, and mounts the rest a page at a time when the user
+scrolls to the top or presses that line -- every mounted message is parsed,
+rendered and laid out before the screen shows it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
+
+from deepseek_tui.sanitize import clean, reveal
+
+if TYPE_CHECKING:
+    from deepseek_tui.store import Message as Stored
+    from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
+    from deepseek_tui.ui.widgets.message import AssistantMessage
+    from deepseek_tui.ui.widgets.message_actions import MessageActions
 
 
 class ConversationView(VerticalScroll):
-    """A :class:`VerticalScroll` anchored to its end, reporting when it lets go."""
+    """A :class:`VerticalScroll` anchored to its end, reporting when it lets go,
+    that shows a stored conversation a page at a time."""
 
     class Following(Message):
         """Whether the view follows new text (``False``: the user scrolled up)."""
@@ -24,12 +45,11 @@ class ConversationView(VerticalScroll):
         def control(self) -> ConversationView:
             return self.view
 
-    class ReachedTop(Message):
-        """The user scrolled to the top: time to show earlier messages, if any."""
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._following = True
+        self._window: HistoryWindow[Stored] | None = None
+        self._paging = False
 
     @property
     def following(self) -> bool:
@@ -46,10 +66,125 @@ class ConversationView(VerticalScroll):
         # Textual lets go of the anchor when the user scrolls and takes it back
         # when they reach the end again; mirror that as a message.
         self._set_following(not (self.is_anchored and self._anchor_released))
-        if new_value <= 0 < old_value and not self._following:
-            self.post_message(self.ReachedTop())
+        if new_value <= 0 < old_value and not self._following and not self._paging:
+            self.call_later(self.show_earlier)
 
     def _set_following(self, following: bool) -> None:
         if following != self._following:
             self._following = following
             self.post_message(self.Following(self, following))
+
+    # --- stored messages --------------------------------------------------------------
+
+    async def clear(self) -> None:
+        """Show nothing (a new conversation)."""
+        self._window = None
+        await self.remove_children()
+
+    async def show(self, messages: Sequence[Stored], *, rows: int) -> None:
+        """Show a stored conversation: its last messages, about ``rows`` lines of
+        them (topped up if wrapping makes that fall short), under a line that
+        mounts the rest."""
+        from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
+
+        window: HistoryWindow[Stored] = HistoryWindow(list(messages), weight=_lines, budget=rows)
+        self._window = window
+        widgets, closing = history_widgets(window.latest(), messages[-1] if messages else None)
+        await self.remove_children()
+        await self.mount_all([EarlierMessages(window.hidden), *widgets])
+        await close_views(closing)
+        self.scroll_end(animate=False)
+        self.call_after_refresh(self._fill)
+
+    async def _fill(self) -> None:
+        """Mount earlier messages while what is mounted does not fill the view."""
+        short = self.virtual_size.height <= self.size.height
+        if self._window is not None and short and await self.show_earlier():
+            self.call_after_refresh(self._fill)
+
+    async def on_earlier_messages_pressed(self, event: EarlierMessages.Pressed) -> None:
+        await self.show_earlier()
+
+    async def show_earlier(self) -> bool:
+        """Mount the page of stored messages before the first one shown, keeping
+        what the user is reading where it is on screen; ``False`` when there
+        are none left."""
+        from deepseek_tui.ui.render.history import EarlierMessages
+
+        window = self._window
+        lines = self.query_children(EarlierMessages)
+        if window is None or not window.hidden or not lines:
+            return False
+        line = lines.first()
+        widgets, closing = history_widgets(window.earlier())
+        before = self.virtual_size.height
+        top = self.scroll_y
+        self._paging = True
+        try:
+            await self.mount_all(widgets, after=line)
+            line.update_count(window.hidden)
+            await close_views(closing)
+        finally:
+            self._paging = False
+
+        def keep_place() -> None:
+            self.scroll_to(y=top + self.virtual_size.height - before, animate=False, immediate=True)
+
+        self.call_after_refresh(keep_place)
+        return True
+
+
+def history_widgets(
+    batch: Sequence[Stored], last: Stored | None = None
+) -> tuple[list[Widget], list[tuple[AssistantMessage, Stored]]]:
+    """Widgets for stored messages; ``last`` is the conversation's final
+    message (the only one that can offer "continue")."""
+    from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
+
+    widgets: list[Widget] = []
+    closing: list[tuple[AssistantMessage, Stored]] = []
+    for m in batch:
+        if m.role == "user":
+            widgets.append(UserMessage(reveal(m.content), attachments=m.attachments))
+        elif m.role == "assistant":
+            view = AssistantMessage(
+                reveal(m.model or "?"),
+                content=reveal(m.content),
+                reasoning=reveal(m.reasoning or ""),
+            )
+            widgets.append(view)
+            closing.append((view, m))
+            cut = m is last and m.finish_reason == "length"
+            widgets.append(actions_for(m.content, cut=cut))
+    return widgets, closing
+
+
+async def close_views(closing: Sequence[tuple[AssistantMessage, Stored]]) -> None:
+    """Give each stored answer its footer: tokens, cost, and how it ended."""
+    from deepseek_tui.ui.widgets.message import AnswerFooter
+
+    for view, m in closing:
+        usage = m.usage or {}
+        state = m.status if m.status != "streaming" else "interrupted"
+        await view.close(
+            state,
+            AnswerFooter(
+                completion_tokens=usage.get("completion_tokens"),
+                cost=m.cost,
+                note=reveal(m.error or "") if state == "error" else "",
+            ),
+        )
+
+
+def actions_for(content: str, *, cut: bool = False) -> MessageActions:
+    """The copy / continue links for an answer with this (raw) text."""
+    from deepseek_tui.ui.clipboard import code_blocks
+    from deepseek_tui.ui.widgets.message_actions import MessageActions
+
+    text = clean(content)
+    return MessageActions(text, code=len(code_blocks(text)), cut=cut)
+
+
+def _lines(m: Stored) -> int:
+    """About how many lines a stored message takes on screen (reasoning folds)."""
+    return m.content.count("\n") + 2

@@ -122,7 +122,7 @@ class AssistantMessage(Vertical):
         self.body.append(fragment)
 
     async def close(self, state: str, footer: AnswerFooter) -> None:
-        """The turn ended: flush the streams and say how (complete, stopped, error)."""
+        """The turn ended: flush the streams and say how (see :data:`_ENDINGS`)."""
         self.state = state
         if self.reasoning is not None:
             await self.reasoning.done(collapse=False)
@@ -134,10 +134,9 @@ class AssistantMessage(Vertical):
     @staticmethod
     def _footer(state: str, f: AnswerFooter) -> Content:
         parts: list[str | tuple[str, str]] = []
-        if state == "interrupted":
-            parts.append(("■ stopped", "$warning bold"))
-        elif state == "error":
-            parts.append(("✕ failed", "$error bold"))
+        ending = _ENDINGS.get(state)
+        if ending is not None:
+            parts.append(ending)
         if f.completion_tokens is not None:
             parts.append(f"{f.completion_tokens:,} tokens")
             parts.append(format_cost(f.cost, f.currency))
@@ -149,6 +148,14 @@ class AssistantMessage(Vertical):
                 out.append(" · ")
             out.append(part)
         return Content.assemble(*out)
+
+
+#: How an unfinished answer says it ended: the same words as ``export`` uses.
+_ENDINGS: dict[str, tuple[str, str]] = {
+    "stopped": ("■ stopped", "$warning bold"),
+    "error": ("✕ failed", "$error bold"),
+    "interrupted": ("⚠ interrupted", "$warning bold"),
+}
 
 
 class ErrorBlock(Vertical):

@@ -56,6 +56,9 @@ class PromptInput(TextArea):
         def control(self) -> PromptInput:
             return self.prompt
 
+    class Unqueue(Message):
+        """Up in an empty prompt while messages are queued: take the last back."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             id=id,
@@ -70,6 +73,8 @@ class PromptInput(TextArea):
         self.allow_empty = False
         """Enter sends an empty prompt too (the screen sets it while files wait
         to be sent: they can go on their own)."""
+        self.has_queued = False
+        """Messages wait to be sent behind a streaming answer (the screen sets it)."""
 
     async def _on_key(self, event: events.Key) -> None:
         """Send and newline are handled here, in order with the typed text: as
@@ -111,6 +116,9 @@ class PromptInput(TextArea):
         """Up on an empty prompt (or on a recalled one) goes back through history."""
         if not self.text:
             self._recall = None
+            if self.has_queued and not select:
+                self.post_message(self.Unqueue())
+                return
         recalling = (
             self._recall is not None
             and self.text == self._history[self._recall]

@@ -1,0 +1,378 @@
+"""One conversation turn, UI-free: the user's prompt, the model's answer,
+persisted as it streams, run as one stream of typed events.
+
+``async for event in turn.run()`` yields, in order:
+
+- :class:`Prepared` once the prompt and an answer placeholder are stored and
+  the request is built (with what was left out or changed to suit the host);
+- :class:`ReasoningText` / :class:`AnswerText`: new text, already cleaned of
+  terminal control sequences (the store keeps it as it arrived);
+- :class:`Waiting` while the server queues the request (keep-alives), and
+  once more with ``None`` when it starts answering;
+- :class:`Ended`, always last, with the :class:`TurnOutcome`.
+
+Every failure -- a retired model, an attachment the model cannot take, the
+network, the API, the database -- ends the turn with :class:`Ended` and one
+line a person can act on; nothing is raised to the consumer. Persistence:
+
+1. before the request, the user message and an assistant placeholder
+   (``streaming``) are written in one transaction;
+2. while streaming, the partial answer is checkpointed at least every
+   ``checkpoint_interval`` seconds, so a crash loses at most that much;
+3. at the end the message gets its final state (see :data:`ENDINGS`).
+
+Cancelling the consuming task (Esc, Ctrl+C) or leaving the loop early stops
+the request and keeps what arrived as ``stopped``; call :meth:`Turn.interrupt`
+first to record it as ``interrupted`` instead (the output went away, the
+program is ending).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from deepseek_tui.api import (
+    APIError,
+    ContentDelta,
+    Finish,
+    InsufficientBalance,
+    ModelNotFound,
+    Queued,
+    ReasoningDelta,
+    Started,
+    Usage,
+)
+from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments
+from deepseek_tui.models import Catalog, ModelSpec
+from deepseek_tui.request import PreparedRequest, drop_oldest_exchanges, prepare_request
+from deepseek_tui.sanitize import StreamSanitizer, clean
+from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.turn_settings import TurnSettings
+
+if TYPE_CHECKING:
+    from deepseek_tui.api import DeepSeekClient
+
+__all__ = [
+    "ENDINGS",
+    "AnswerText",
+    "Ended",
+    "Prepared",
+    "ReasoningText",
+    "Turn",
+    "TurnEvent",
+    "TurnOutcome",
+    "Waiting",
+]
+
+#: How an answer can end, as stored, exported and shown: ``complete``;
+#: ``stopped`` (the user stopped it); ``error`` (failed, ``error`` says why;
+#: text that arrived is kept); ``interrupted`` (the program or its output went
+#: away while it streamed). ``refused`` never reaches the store: the turn was
+#: not sent (a retired model, an attachment the model cannot take, a database
+#: that cannot be written).
+ENDINGS = ("complete", "stopped", "error", "interrupted", "refused")
+
+_FINISH_STATUS = {"insufficient_system_resource": "error"}
+_FINISH_NOTES = {
+    "length": "the answer was cut off at max_tokens (or the context limit)",
+    "content_filter": "the host's content filter stopped the answer",
+    "insufficient_system_resource": "the server ran out of capacity and cut the answer short;"
+    " retry",
+}
+
+
+class Prepared(NamedTuple):
+    """The prompt is stored and the request built; it is being sent."""
+
+    conversation: Conversation | None
+    """``None`` when nothing is saved (``ask --no-save``)."""
+    request: PreparedRequest
+
+
+class ReasoningText(NamedTuple):
+    text: str
+
+
+class AnswerText(NamedTuple):
+    text: str
+
+
+class Waiting(NamedTuple):
+    """The server queues the request (``seconds`` so far); ``None``: it started."""
+
+    seconds: float | None
+
+
+class Ended(NamedTuple):
+    outcome: TurnOutcome
+
+
+TurnEvent = Prepared | ReasoningText | AnswerText | Waiting | Ended
+
+
+@dataclass
+class TurnOutcome:
+    """What a turn produced, whole or in part (raw text, as stored)."""
+
+    content: str = ""
+    reasoning: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    cost: float | None = None
+    status: str = "streaming"
+    """One of :data:`ENDINGS` once the turn has ended."""
+    error: str | None = None
+    """Why it did not complete: one line a person can act on."""
+    cause: APIError | None = None
+    refused: str | None = None
+    """Why it was not sent: ``retired``, ``attachment`` or ``storage``."""
+    retired: ModelSpec | None = None
+    """Set when the turn was refused because the model is retired here."""
+    model: str = ""
+    conversation_id: str | None = None
+    user_message_id: int | None = None
+    assistant_message_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the answer (cut off, filtered…)."""
+
+
+class Turn:
+    """One exchange: the prompt and the model's answer, persisted as it streams.
+
+    ``attachments`` come from :func:`deepseek_tui.attachments.load_attachment`;
+    ``temperature_max`` from the provider profile; ``drop_oldest`` leaves that
+    many of the oldest exchanges out of the request (they stay stored);
+    ``branch_from`` (a stored user message id) makes this turn an alternative
+    to that message and what followed it (retry, regenerate, edit).
+    """
+
+    def __init__(
+        self,
+        *,
+        client: DeepSeekClient,
+        store: Store | None,
+        catalog: Catalog,
+        host: str,
+        prompt: str,
+        settings: TurnSettings,
+        conversation: Conversation | None = None,
+        system: str | None = None,
+        provider: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        temperature_max: float | None = None,
+        drop_oldest: int = 0,
+        branch_from: int | None = None,
+        checkpoint_interval: float = 1.0,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._catalog = catalog
+        self._host = host
+        self.prompt = prompt
+        self.settings = settings
+        self._conversation = conversation
+        self._system = system
+        self._provider = provider
+        self.attachments = tuple(attachments)
+        self._temperature_max = temperature_max
+        self._drop_oldest = drop_oldest
+        self._branch_from = branch_from
+        self._interval = checkpoint_interval
+        self._now = now
+        self._stop_as = ("stopped", "stopped")
+        self.spec = catalog.lookup(settings.model, host)
+        self.outcome = TurnOutcome(model=settings.model)
+        self.prepared: PreparedRequest | None = None
+        self.started = now()
+
+    @property
+    def conversation(self) -> Conversation | None:
+        return self._conversation
+
+    def interrupt(self, reason: str) -> None:
+        """Record the coming stop as ``interrupted`` (``reason``), not ``stopped``."""
+        self._stop_as = ("interrupted", reason)
+
+    def refusal(self) -> str | None:
+        """Why this turn cannot be sent at all (checked before anything is stored)."""
+        if self.spec.is_retired(self._now()):
+            self.outcome.retired, self.outcome.refused = self.spec, "retired"
+            return f"{self.spec.retirement_message()} (the host answers HTTP 400 for the old id)"
+        try:
+            check_attachments(self.attachments, self.spec, catalog=self._catalog, host=self._host)
+        except AttachmentError as exc:
+            self.outcome.refused = "attachment"
+            return str(exc)
+        return None
+
+    async def run(self) -> AsyncGenerator[TurnEvent, None]:
+        out = self.outcome
+        refused = self.refusal()
+        if refused is not None:
+            out.status, out.error = "refused", refused
+            yield Ended(out)
+            return
+        try:
+            history = await asyncio.to_thread(self._begin)
+        except (StoreError, OSError) as exc:
+            out.status, out.refused = "refused", "storage"
+            out.error = f"not sent: the message could not be saved: {exc}"
+            yield Ended(out)
+            return
+        self.prepared = prepare_request(
+            spec=self.spec,
+            settings=self.settings,
+            system=self._system,
+            history=drop_oldest_exchanges(history, self._drop_oldest),
+            prompt=self.prompt,
+            attachments=self.attachments,
+            temperature_max=self._temperature_max,
+        )
+        yield Prepared(self._conversation, self.prepared)
+        answer, reasoning = StreamSanitizer(), StreamSanitizer()
+        last_save = time.monotonic()
+        ended = False
+        try:
+            async for event in self._client.stream_chat(self.prepared.request):
+                if isinstance(event, ContentDelta):
+                    out.content += event.text
+                    text = answer.feed(event.text)
+                    if text:
+                        yield AnswerText(text)
+                elif isinstance(event, ReasoningDelta):
+                    out.reasoning += event.text
+                    text = reasoning.feed(event.text)
+                    if text:
+                        yield ReasoningText(text)
+                elif isinstance(event, Usage):
+                    out.usage = event if _plausible(event) else None
+                elif isinstance(event, Finish):
+                    out.finish_reason = event.reason
+                elif isinstance(event, Queued):
+                    yield Waiting(event.waited)
+                elif isinstance(event, Started):
+                    yield Waiting(None)
+                if time.monotonic() - last_save >= self._interval:
+                    # Also a heartbeat while queued: a fresh ``updated`` tells other
+                    # processes starting up that this row is alive (RECOVER_AFTER).
+                    await asyncio.to_thread(self._checkpoint)
+                    last_save = time.monotonic()
+            out.status = _FINISH_STATUS.get(out.finish_reason or "", "complete")
+            note = _FINISH_NOTES.get(out.finish_reason or "")
+            if note:
+                out.notes.append(note)
+                if out.status == "error":
+                    out.error = note
+            ended = True
+        except APIError as exc:
+            out.content = out.content or exc.partial_content
+            out.reasoning = out.reasoning or exc.partial_reasoning
+            out.status, out.error, out.cause = "error", await self._explain(exc), exc
+            ended = True
+        except (StoreError, OSError) as exc:
+            out.status = "error"
+            out.error = f"the answer could not be saved: {exc}; what arrived is shown, not stored"
+            ended = True
+        finally:
+            if not ended:  # cancelled, or the consumer left the loop: keep what arrived
+                out.status, out.error = self._stop_as
+            out.cost = self.spec.cost(out.usage, self.started) if out.usage else None
+            self._finish()
+        for rest, kind in ((reasoning.flush(), ReasoningText), (answer.flush(), AnswerText)):
+            if rest:
+                yield kind(rest)
+        yield Ended(out)
+
+    def _begin(self) -> list[Message]:
+        """Create the conversation if needed, record the prompt and a placeholder;
+        return the history the request replays."""
+        store = self._store
+        params = self.settings.to_params()
+        if store is None:
+            return []
+        if self._branch_from is not None:
+            self._conversation = store.rewind(self._branch_from)
+        if self._conversation is None:
+            self._conversation = store.create_conversation(
+                title="",
+                model=self.settings.model,
+                params=params,
+                system=self._system or None,
+                provider=self._provider,
+            )
+            history: list[Message] = []
+        else:
+            history = store.messages(self._conversation.id)
+            changes: dict[str, object] = {"model": self.settings.model, "params": params}
+            if (self._conversation.system or "") != (self._system or ""):
+                changes["system"] = self._system or ""
+            self._conversation = store.update_conversation(self._conversation.id, **changes)  # type: ignore[arg-type]
+        user, assistant = store.begin_turn(
+            self._conversation.id,
+            user_content=self.prompt,
+            model=self.settings.model,
+            params=params,
+            attachments=[a.record() for a in self.attachments] or None,
+        )
+        out = self.outcome
+        out.conversation_id = self._conversation.id
+        out.user_message_id, out.assistant_message_id = user.id, assistant.id
+        return history
+
+    def _checkpoint(self) -> None:
+        out = self.outcome
+        if self._store is not None and out.assistant_message_id is not None:
+            self._store.checkpoint(out.assistant_message_id, out.content, out.reasoning)
+
+    def _finish(self) -> None:
+        """Write the final state. Synchronous on purpose: it must also run while the
+        task is being cancelled, where awaiting is not reliable. A storage failure
+        here is reported in the outcome, never raised."""
+        out = self.outcome
+        if self._store is None or out.assistant_message_id is None:
+            return
+        try:
+            self._store.finish_message(
+                out.assistant_message_id,
+                content=out.content,
+                reasoning=out.reasoning or None,
+                status=out.status,  # type: ignore[arg-type]
+                finish_reason=out.finish_reason,
+                usage=out.usage.to_dict() if out.usage else None,
+                cost=out.cost,
+                error=None if out.status == "complete" else out.error,
+                model=self.settings.model,
+            )
+        except (StoreError, OSError) as exc:
+            if out.status == "complete":
+                out.status = "error"
+            out.error = f"the answer could not be saved: {exc}"
+
+    async def _explain(self, exc: APIError) -> str:
+        """The error's message, plus what the host can tell us about it."""
+        message = clean(exc.message)
+        try:
+            if isinstance(exc, ModelNotFound):
+                offered = [clean(m.id) for m in await self._client.list_models()]
+                if offered:
+                    message += f"; this host offers: {', '.join(offered[:12])}"
+            elif isinstance(exc, InsufficientBalance):
+                balance = await self._client.balance()
+                if balance is not None and balance.infos:
+                    amounts = ", ".join(clean(f"{b.total} {b.currency}") for b in balance.infos)
+                    message += f"; balance: {amounts}; top up at https://platform.deepseek.com"
+        except APIError:
+            pass  # the original failure is what matters; the extra detail is optional
+        return message
+
+
+def _plausible(usage: Usage) -> bool:
+    """Usage a host could really have reported (no negative or absurd counts)."""
+    counts = (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+    return all(0 <= c < 100_000_000 for c in counts)

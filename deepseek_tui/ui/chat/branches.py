@@ -1,0 +1,197 @@
+"""Acting on earlier messages: regenerate the last answer, flip between
+alternatives, edit the last prompt, copy an answer or its code, continue a cut
+answer. Branches live in the store (nothing is deleted); each function reads
+the conversation path it needs on a thread and re-shows it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from deepseek_tui.sanitize import reveal
+
+if TYPE_CHECKING:
+    from deepseek_tui.attachments import Attachment
+    from deepseek_tui.store import Message
+    from deepseek_tui.ui.screens.chat import ChatScreen
+    from deepseek_tui.ui.widgets.message_actions import MessageActions
+
+#: What "Continue" sends after an answer cut off at max_tokens.
+CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repeating anything."
+
+
+async def last_prompt(screen: ChatScreen) -> Message | None:
+    if screen.conversation is None:
+        return None
+    path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
+    return next((m for m in reversed(path) if m.role == "user"), None)
+
+
+async def branch_from(screen: ChatScreen, message_id: int) -> None:
+    """Show the conversation up to just before ``message_id``; the next turn
+    becomes an alternative to it (the old branch stays in the database)."""
+    screen.conversation = await asyncio.to_thread(screen.store.rewind, message_id)
+    path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
+    await screen.show_path(path)
+
+
+async def regenerate(screen: ChatScreen) -> None:
+    """Ask again for the last answer; the earlier one stays as an alternative."""
+    from deepseek_tui.ui.widgets.message import UserMessage
+
+    if screen.busy:
+        return
+    last = await last_prompt(screen)
+    if last is None:
+        screen.notify("Nothing to regenerate yet", timeout=3)
+        return
+    attachments, lost = reattach(last)
+    if lost:  # its images or documents were sent once and not kept
+        await edit(screen, last, attachments)
+        screen.notify(
+            f"To regenerate, attach {', '.join(lost)} again (Ctrl+T), then press Enter: "
+            "images and documents are not kept with the conversation.",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
+        return
+    await screen.clear_failure()
+    await branch_from(screen, last.id)
+    await screen.pane.mount(UserMessage(reveal(last.content), attachments=last.attachments))
+    screen.pane.follow()
+    await screen.start(last.content, attachments=tuple(attachments))
+
+
+async def alternative(screen: ChatScreen, step: int) -> None:
+    """Show the previous / next alternative of the last exchange."""
+    if screen.busy:
+        return
+    last = await last_prompt(screen)
+    if last is None:
+        return
+    alts = await asyncio.to_thread(screen.store.alternatives, last.id)
+    index = next(i for i, m in enumerate(alts) if m.id == last.id)
+    target = index + step
+    if not 0 <= target < len(alts):
+        screen.notify(f"Alternative {index + 1} of {len(alts)}; no more", timeout=2)
+        return
+    screen.conversation = await asyncio.to_thread(screen.store.select_branch, alts[target].id)
+    path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
+    await screen.show_path(path)
+    screen.notify(f"Alternative {target + 1} of {len(alts)}", timeout=2)
+
+
+async def edit_last(screen: ChatScreen) -> None:
+    """Put the last prompt back in the editor; sending it starts a branch."""
+    if screen.busy:
+        return
+    last = await last_prompt(screen)
+    if last is None:
+        screen.notify("Nothing to edit yet", timeout=3)
+        return
+    attachments, lost = reattach(last)
+    await edit(screen, last, attachments)
+    note = ""
+    if lost:
+        it, was = ("them", "were") if len(lost) > 1 else ("it", "was")
+        note = f" {', '.join(lost)} {was} not kept: attach {it} again (Ctrl+T) to send {it}."
+    screen.notify(
+        "Editing your last message: Enter sends it as a new branch "
+        "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels." + note,
+        timeout=8 if lost else 5,
+        markup=False,
+    )
+
+
+async def edit(screen: ChatScreen, message: Message, attachments: Sequence[Attachment]) -> None:
+    """Put ``message`` and its text attachments back for editing."""
+    screen.editing = message.id
+    screen.prompt.load_text(message.content)
+    screen.prompt.move_cursor(screen.prompt.document.end)
+    await screen.tray.clear()
+    for a in attachments:
+        await screen.tray.add(a)
+    screen.prompt.focus()
+
+
+def answers(screen: ChatScreen) -> list[MessageActions]:
+    from deepseek_tui.ui.widgets.message_actions import MessageActions
+
+    return list(screen.pane.query(MessageActions))
+
+
+def copy_answer(screen: ChatScreen) -> None:
+    """Copy the last answer (as the model wrote it) to the clipboard."""
+    from deepseek_tui.ui.clipboard import copy_text
+
+    rows = answers(screen)
+    if not rows:
+        screen.notify("No answer to copy yet", timeout=3)
+        return
+    copy_text(screen.app, rows[-1].text, "the last answer")
+
+
+def copy_code(screen: ChatScreen) -> None:
+    """Copy the last code block of the conversation."""
+    from deepseek_tui.ui.clipboard import code_blocks, copy_text
+
+    for row in reversed(answers(screen)):
+        blocks = code_blocks(row.text)
+        if blocks:
+            copy_text(screen.app, blocks[-1], "the last code block")
+            return
+    screen.notify("No code block in the answers yet", timeout=3)
+
+
+async def actions_pressed(screen: ChatScreen, event: MessageActions.Pressed) -> None:
+    from deepseek_tui.ui.clipboard import code_blocks, copy_text
+
+    row = event.actions
+    if event.action == "copy":
+        copy_text(screen.app, row.text, "the answer")
+    elif event.action == "code":
+        blocks = code_blocks(row.text)
+        if blocks:
+            copy_text(screen.app, blocks[-1], "the code block")
+    elif event.action == "continue":
+        await continue_answer(screen)
+
+
+async def continue_answer(screen: ChatScreen) -> None:
+    """Ask the model to go on with an answer cut off at max_tokens.
+
+    Sent as an ordinary user message (:data:`CONTINUE_PROMPT`), not as
+    DeepSeek's beta prefix completion: it works on every host and model
+    (thinking ones included), and the conversation stays a plain
+    user/assistant alternation that replays byte-identically.
+    """
+    from deepseek_tui.ui.widgets.message import UserMessage
+
+    if screen.busy:
+        return
+    rows = answers(screen)
+    if not rows or not rows[-1].cut:
+        screen.notify("The last answer was not cut off; nothing to continue", timeout=3)
+        return
+    await screen.clear_failure()
+    await screen.pane.mount(UserMessage(CONTINUE_PROMPT))
+    screen.pane.follow()
+    await screen.start(CONTINUE_PROMPT)
+
+
+def reattach(message: Message) -> tuple[list[Attachment], list[str]]:
+    """The attachments of a stored user message that can be sent again (text
+    files, whose text is kept), and the names of those that cannot."""
+    from deepseek_tui.attachments import Attachment
+
+    again: list[Attachment] = []
+    lost: list[str] = []
+    for record in message.attachments or ():
+        attachment = Attachment.from_record(record)
+        if attachment is not None:
+            again.append(attachment)
+        elif isinstance(record, dict):
+            lost.append(reveal(str(record.get("name", "an attachment"))))
+    return again, lost

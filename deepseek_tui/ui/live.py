@@ -1,0 +1,112 @@
+"""The screen's side of an answer while it streams.
+
+A :class:`LiveTurn` outlives the view of its conversation: when the user
+opens another conversation (Ctrl+N, Ctrl+O) the answer keeps streaming and
+saving, with no widget to feed; when they come back, :meth:`LiveTurn.attach`
+gives a fresh view everything that arrived so far and the rest as it comes.
+It also holds the messages the user queued behind the answer, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from deepseek_tui.sanitize import reveal
+from deepseek_tui.turn import AnswerText, ReasoningText
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from deepseek_tui.attachments import Attachment
+    from deepseek_tui.turn import Turn
+    from deepseek_tui.turn_settings import TurnSettings
+    from deepseek_tui.ui.widgets.message import AssistantMessage
+
+
+class QueuedSend(NamedTuple):
+    """A message typed while an answer streamed, with the settings of that moment."""
+
+    text: str
+    attachments: tuple[Attachment, ...]
+    settings: TurnSettings
+    system: str
+
+
+class LiveTurn:
+    """A running turn, the view it feeds (if its conversation is shown), its
+    tokens-per-second count and the messages queued behind it."""
+
+    def __init__(self, turn: Turn, *, clock: Callable[[], float], collapse: bool) -> None:
+        self.turn = turn
+        self.clock = clock
+        self.collapse = collapse
+        self.view: AssistantMessage | None = None
+        self.answer = ""
+        self.reasoning = ""
+        self.started = clock()
+        self.first: float | None = None
+        self.events = 0
+        self.queue: list[QueuedSend] = []
+        self.worker: Worker[None] | None = None
+        self.activity = ""
+
+    @property
+    def conversation_id(self) -> str | None:
+        c = self.turn.conversation
+        return c.id if c is not None else None
+
+    async def attach(self, view: AssistantMessage) -> None:
+        """Feed ``view`` from now on, starting with what arrived so far."""
+        self.view = view
+        await view.add_reasoning(self.reasoning)
+        await view.add_content(self.answer, collapse_reasoning=self.collapse)
+
+    def detach(self) -> None:
+        """Its conversation is no longer shown: keep streaming, feed nothing."""
+        self.view = None
+
+    @property
+    def shown(self) -> bool:
+        return self.view is not None and self.view.is_attached
+
+    async def feed(self, event: AnswerText | ReasoningText) -> None:
+        """New text: keep it, and show it if the conversation is on screen."""
+        now = self.clock()
+        if self.first is None:
+            self.first = now
+        self.events += 1
+        text = reveal(event.text)
+        if isinstance(event, AnswerText):
+            self.answer += text
+            if self.shown:
+                assert self.view is not None
+                await self.view.add_content(text, collapse_reasoning=self.collapse)
+        else:
+            self.reasoning += text
+            if self.shown:
+                assert self.view is not None
+                await self.view.add_reasoning(text)
+
+    def rate(self) -> float | None:
+        """Stream events per second (about tokens per second on DeepSeek)."""
+        now = self.clock()
+        if self.first is None or now - self.first < 0.5:
+            return None
+        return self.events / (now - self.first)
+
+    def tick(self) -> None:
+        """Let a live reasoning pane show the seconds spent thinking."""
+        if self.shown:
+            assert self.view is not None
+            self.view.tick(self.clock() - self.started)
+
+    def stop(self) -> None:
+        """Stop the answer (Esc); what arrived is kept as ``stopped``."""
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def end(self, reason: str) -> None:
+        """Stop it because the app ends: kept as ``interrupted``."""
+        self.turn.interrupt(reason)
+        self.stop()
