@@ -594,7 +594,9 @@ class Store:
         error: str | None = None,
         model: str | None = None,
     ) -> Message:
-        """Record how a message ended: ``complete``, ``interrupted`` or ``error``.
+        """Record how a message ended: ``complete``, ``stopped`` (the user stopped
+        it), ``interrupted`` (the app is ending mid-stream) or ``error`` (with the
+        reason in ``error``); see ``_endings``.
 
         ``model`` (when given) replaces the stored one — the host may answer
         with a more specific id than was asked for.
