@@ -22,6 +22,7 @@ time (it locks internally).
 from typing import TYPE_CHECKING, Any
 
 from ._clock import Clock, IdFactory, format_timestamp, parse_timestamp
+from ._conversations import TITLE_LENGTH, derive_title
 from ._endings import ending_label
 from ._errors import (
     AmbiguousIdError,
@@ -30,8 +31,9 @@ from ._errors import (
     ReadOnlyError,
     StoreError,
 )
+from ._messages import RECOVER_AFTER
 from ._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
-from ._store import RECOVER_AFTER, TITLE_LENGTH, OpenResult, Store, derive_title
+from ._store import OpenResult, Store
 from ._types import (
     FINAL_STATUSES,
     ROLES,
