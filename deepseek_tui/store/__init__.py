@@ -10,6 +10,10 @@ database and returns notices to show the user::
         store.recover_interrupted()
         ...
 
+An answer ends ``complete``, ``stopped`` (the user stopped it), ``error``
+or ``interrupted`` (the app ended while it streamed); :func:`ending_label`
+gives the words every view shows for it.
+
 Every storage failure is a :class:`StoreError` whose ``str()`` is one line
 naming the file. A :class:`Store` may be used from any thread, one call at a
 time (it locks internally).
@@ -18,6 +22,8 @@ time (it locks internally).
 from typing import TYPE_CHECKING, Any
 
 from ._clock import Clock, IdFactory, format_timestamp, parse_timestamp
+from ._conversations import TITLE_LENGTH, derive_title
+from ._endings import ending_label
 from ._errors import (
     AmbiguousIdError,
     InvalidImportError,
@@ -25,8 +31,9 @@ from ._errors import (
     ReadOnlyError,
     StoreError,
 )
+from ._messages import RECOVER_AFTER
 from ._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
-from ._store import RECOVER_AFTER, TITLE_LENGTH, OpenResult, Store, derive_title
+from ._store import OpenResult, Store
 from ._types import (
     FINAL_STATUSES,
     ROLES,
@@ -76,6 +83,7 @@ __all__ = [
     "Store",
     "StoreError",
     "derive_title",
+    "ending_label",
     "format_timestamp",
     "parse_timestamp",
 ]

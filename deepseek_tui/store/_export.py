@@ -12,17 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._clock import format_timestamp, parse_timestamp
+from ._endings import LEGACY_STOPPED_ERROR, ending_label, reported_status
 from ._errors import InvalidImportError
 from ._types import ROLES, STATUSES, Conversation, Message, Role, Status
 
 EXPORT_FORMAT = "deepseek-tui/1"
-
-
-def _exported_status(status: Status) -> Status:
-    # The contract lists complete / interrupted / error. A message that is
-    # still streaming (another process is writing it) is, as far as this
-    # export knows, a partial answer: the same as an interrupted one.
-    return "interrupted" if status == "streaming" else status
+# Statuses are reported as ``_endings`` says: complete, stopped, interrupted
+# or error; a row still streaming is a partial answer, ``interrupted``. A file
+# written before ``stopped`` existed said ``interrupted`` with the error
+# "stopped"; it is read as ``stopped``, as schema v4 converted the database.
 
 
 def export_dict(conversation: Conversation, messages: Sequence[Message]) -> dict[str, Any]:
@@ -46,7 +44,7 @@ def export_dict(conversation: Conversation, messages: Sequence[Message]) -> dict
                 "params": m.params,
                 "usage": m.usage,
                 "finish_reason": m.finish_reason,
-                "status": _exported_status(m.status),
+                "status": reported_status(m.status),
                 "created": m.created,
                 "cost": m.cost,
                 "error": m.error,
@@ -60,6 +58,14 @@ def export_dict(conversation: Conversation, messages: Sequence[Message]) -> dict
 # --- Markdown -------------------------------------------------------------------
 
 _ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
+
+
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+
+
+def _escape(text: str) -> str:
+    """``text`` shown literally inside a Markdown line (an error reason is the host's text)."""
+    return text.translate(_MARKDOWN_SPECIALS)
 
 
 def _quote_block(text: str) -> str:
@@ -80,11 +86,9 @@ def _message_markdown(message: Message) -> str:
         )
     if message.content:
         parts.append(message.content.strip("\n"))
-    if message.status in ("interrupted", "streaming"):
-        parts.append("> **Interrupted** — the answer above is partial.")
-    elif message.status == "error":
-        detail = f": {message.error}" if message.error else ""
-        parts.append(f"> **Error**{detail}")
+    ending = ending_label(message.status, message.error)
+    if ending:
+        parts.append(f"*({_escape(ending)})*")
     elif message.finish_reason == "length":
         parts.append("> **Cut short** — the answer reached the max_tokens limit.")
     return "\n\n".join(parts)
@@ -185,6 +189,10 @@ def _message(data: Any, index: int) -> ImportedMessage:
     status = data.get("status", "complete")
     if status not in STATUSES:
         raise _fail(f"{where}status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
+    status = reported_status(status)  # nothing streams in a file: a partial answer
+    error = _opt_str(data, "error", where)
+    if status == "interrupted" and error == LEGACY_STOPPED_ERROR:
+        status, error = "stopped", None  # an Esc, as files before ``stopped`` wrote it
     cost = data.get("cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
         raise _fail(f"{where}cost", "must be a number or null")
@@ -200,9 +208,8 @@ def _message(data: Any, index: int) -> ImportedMessage:
         usage=_opt_dict(data, "usage", where),
         cost=None if cost is None else float(cost),
         finish_reason=_opt_str(data, "finish_reason", where),
-        # A message cannot still be streaming in a file: it is a partial answer.
-        status="interrupted" if status == "streaming" else status,
-        error=_opt_str(data, "error", where),
+        status=status,
+        error=error,
         attachments=attachments,
         created=_opt_time(data, "created", where),
     )

@@ -180,11 +180,102 @@ _V3 = _statements(
     "CREATE INDEX messages_parent ON messages (parent_id)",
 )
 
+# Version 4: ``stopped``, the status of an answer the user stopped (Esc), apart
+# from ``interrupted`` (the app ended while it streamed). Until now Esc was
+# stored as ``interrupted`` with the error text "stopped"; those rows become
+# ``stopped``, and lose that error text, which only encoded the status.
+#
+# SQLite cannot change a CHECK constraint in place, so ``messages`` is rebuilt
+# (https://sqlite.org/lang_altertable.html, "other kinds of table schema
+# changes"): a new table with the wider CHECK, every row copied with its id,
+# the old table dropped, the new one renamed. Ids stay the same, so the
+# external-content search index (keyed by ``messages.id``) stays valid and is
+# not rebuilt. What belonged to the old table is made again: its indexes and
+# the triggers that keep the index in sync. The AUTOINCREMENT counter is
+# carried over, so an id deleted before the upgrade is still never reused.
+# ``messages`` is only ever a child in a foreign key (``conversation_id``), so
+# dropping it with foreign keys on deletes nothing elsewhere.
+_V4 = _statements(
+    """
+    CREATE TABLE messages_v4 (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL
+                        REFERENCES conversations (id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        role            TEXT NOT NULL
+                        CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+        content         TEXT NOT NULL DEFAULT '',
+        reasoning       TEXT,
+        model           TEXT,
+        params          TEXT,
+        usage           TEXT,
+        cost            REAL,
+        finish_reason   TEXT,
+        status          TEXT NOT NULL DEFAULT 'complete'
+                        CHECK (status IN
+                               ('streaming', 'complete', 'stopped', 'interrupted', 'error')),
+        error           TEXT,
+        attachments     TEXT,
+        created         TEXT NOT NULL,
+        updated         TEXT NOT NULL,
+        parent_id       INTEGER,
+        UNIQUE (conversation_id, seq)
+    )
+    """,
+    """
+    INSERT INTO messages_v4 (id, conversation_id, seq, role, content, reasoning, model,
+        params, usage, cost, finish_reason, status, error, attachments, created, updated,
+        parent_id)
+    SELECT id, conversation_id, seq, role, content, reasoning, model,
+        params, usage, cost, finish_reason, status, error, attachments, created, updated,
+        parent_id
+    FROM messages ORDER BY id
+    """,
+    # The copy set the new table's counter to its largest id; the old counter
+    # may be larger (the newest messages were deleted). Keep the larger one.
+    """
+    INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'messages_v4', 0
+    WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'messages_v4')
+    """,
+    """
+    UPDATE sqlite_sequence SET seq = max(seq, coalesce(
+        (SELECT s.seq FROM sqlite_sequence s WHERE s.name = 'messages'), 0))
+    WHERE name = 'messages_v4'
+    """,
+    "DROP TABLE messages",
+    "ALTER TABLE messages_v4 RENAME TO messages",
+    "CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming'",
+    "CREATE INDEX messages_parent ON messages (parent_id)",
+    """
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages
+    WHEN old.content IS NOT new.content BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END
+    """,
+    "UPDATE messages SET status = 'stopped', error = NULL "
+    "WHERE status = 'interrupted' AND error = 'stopped'",
+)
+
 #: Every step, oldest first. ``SCHEMA_VERSION`` is the last one's version.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations and messages", _V1),
     Migration(2, "full-text search over titles and messages", _V2),
     Migration(3, "branches: regenerated answers and edited prompts", _V3),
+    Migration(4, "a 'stopped' status for answers the user stopped", _V4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -88,9 +88,11 @@ def message(row: sqlite3.Row) -> Message:
 
 
 #: The columns of a :class:`ConversationSummary`, for ``SELECT … FROM conversations c``.
+#: The last status is one primary-key lookup of the branch's head.
 SUMMARY_COLUMNS = """
     c.id, c.title, c.created, c.updated, c.model,
-    (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count
+    (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count,
+    (SELECT h.status FROM messages h WHERE h.id = c.head_id) AS last_status
 """
 
 
@@ -102,6 +104,7 @@ def summary(row: sqlite3.Row) -> ConversationSummary:
         updated=row["updated"],
         model=row["model"],
         message_count=row["message_count"],
+        last_status=row["last_status"],
     )
 
 

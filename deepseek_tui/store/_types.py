@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._endings import reported_status
+
 Role = Literal["system", "user", "assistant", "tool"]
-Status = Literal["streaming", "complete", "interrupted", "error"]
+Status = Literal["streaming", "complete", "stopped", "interrupted", "error"]
 
 ROLES: tuple[Role, ...] = ("system", "user", "assistant", "tool")
-STATUSES: tuple[Status, ...] = ("streaming", "complete", "interrupted", "error")
-#: The statuses a message may end in (``finish_message``).
-FINAL_STATUSES: tuple[Status, ...] = ("complete", "interrupted", "error")
+STATUSES: tuple[Status, ...] = ("streaming", "complete", "stopped", "interrupted", "error")
+#: The statuses a message may end in (``finish_message``); what each means is
+#: in ``_endings``.
+FINAL_STATUSES: tuple[Status, ...] = ("complete", "stopped", "interrupted", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +83,15 @@ class ConversationSummary:
     updated: str
     model: str | None
     message_count: int
+    last_status: Status | None = None
+    """The status of the last message of the branch shown (``None`` when empty)."""
 
     def to_json(self) -> dict[str, Any]:
-        """The ``history --json`` object (DESIGN.md: add fields, never rename)."""
+        """The ``history --json`` object (DESIGN.md: add fields, never rename).
+
+        ``last_status`` is reported like ``export`` reports a status: a row
+        still streaming is a partial answer, ``interrupted``.
+        """
         return {
             "id": self.id,
             "title": self.title,
@@ -90,4 +99,5 @@ class ConversationSummary:
             "updated": self.updated,
             "model": self.model,
             "messages": self.message_count,
+            "last_status": None if self.last_status is None else reported_status(self.last_status),
         }

@@ -1,11 +1,12 @@
-"""``history`` and ``export`` read what ``ask`` saved, in the contract's shapes."""
+"""``history`` and ``export`` read what ``ask`` (or the TUI) saved, in the contract's shapes."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.store import Status, Store
+from deepseek_tui.testing import Fail, FakeDeepSeek, Reply
 
 
 def test_history_and_export(run_cli, server: FakeDeepSeek, home: Path) -> None:
@@ -60,3 +61,59 @@ def test_export_unknown_id(run_cli, server: FakeDeepSeek) -> None:
 def test_history_empty(run_cli, server: FakeDeepSeek) -> None:
     r = run_cli("history", "--json")
     assert r.code == 0 and json.loads(r.stdout) == []
+
+
+def _every_ending(home: Path) -> str:
+    """A conversation whose answers end in each of the four ways (stored as the
+    TUI stores them), the last one stopped."""
+    with Store.open(home / "conversations.db").store as store:
+        conv = store.create_conversation(model="deepseek-flash")
+        endings: list[tuple[str, Status, str | None]] = [
+            ("Rain in Bergen", "complete", None),
+            ("It rains", "interrupted", None),
+            ("", "error", "HTTP 500: *boom*"),
+            ("Well, the", "stopped", None),
+        ]
+        for i, (content, status, error) in enumerate(endings):
+            _, a = store.begin_turn(conv.id, user_content=f"q{i}", model="m", params={})
+            store.finish_message(a.id, content=content, reasoning=None, status=status, error=error)
+        return conv.id
+
+
+def test_export_names_each_ending(run_cli, server: FakeDeepSeek, home: Path) -> None:
+    cid = _every_ending(home)
+    exported = json.loads(run_cli("export", cid, "--format", "json").stdout)
+    answers = [(m["status"], m["error"]) for m in exported["messages"] if m["role"] != "user"]
+    assert answers == [
+        ("complete", None),
+        ("interrupted", None),
+        ("error", "HTTP 500: *boom*"),
+        ("stopped", None),
+    ]
+    md = run_cli("export", cid).stdout
+    assert "It rains\n\n*(interrupted)*\n" in md
+    assert "*(failed: HTTP 500: \\*boom\\*)*" in md
+    assert "Well, the\n\n*(stopped)*\n" in md
+    assert md.count("*(") == 3
+
+
+def test_history_json_gives_the_last_status(run_cli, server: FakeDeepSeek, home: Path) -> None:
+    server.push(Reply(content="Fine."))
+    assert run_cli("ask", "all good?").code == 0
+    stopped = _every_ending(home)
+    server.push(Fail(400, message="Invalid request"))
+    assert run_cli("ask", "doomed").code == 1
+
+    listed = json.loads(run_cli("history", "--json").stdout)
+    assert [c["last_status"] for c in listed] == ["error", "stopped", "complete"]
+    assert listed[1]["id"] == stopped
+    for c in listed:  # additive: the contract's fields are all still there
+        assert {"id", "title", "created", "updated", "model", "messages"} <= set(c)
+    found = json.loads(run_cli("history", "--search", "bergen", "--json").stdout)
+    assert [(c["id"], c["last_status"]) for c in found] == [(stopped, "stopped")]
+
+    # The text listing keeps its columns: id, updated, model, title.
+    lines = run_cli("history").stdout.splitlines()
+    assert len(lines) == 3
+    assert all(len(line.split()) >= 4 for line in lines)
+    assert "stopped" not in "\n".join(lines) and "complete" not in "\n".join(lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from deepseek_tui.store import MIGRATIONS, Store
+from deepseek_tui.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 from .test_store_migrations import raw_query
 
@@ -103,4 +103,4 @@ def test_v2_database_becomes_chains(db_path: Path) -> None:
         assert [m.parent_id for m in ms] == [None, ms[0].id, ms[1].id]
         exchange(store, c.id, "q3", "a3")
         assert texts(store, c.id) == ["q1", "a1", "q2", "q3", "a3"]
-    assert raw_query(db_path, "PRAGMA user_version") == [(3,)]
+    assert raw_query(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepseek_tui.store import (
+    SCHEMA_VERSION,
     AmbiguousIdError,
     NotFoundError,
     Store,
@@ -30,7 +31,7 @@ def test_new_database_is_private_and_in_wal_mode(db_path: Path, store: Store) ->
     assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
     with sqlite3.connect(db_path) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert raw.execute("PRAGMA user_version").fetchone() == (3,)
+        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
 
 
 def test_existing_directory_mode_is_left_alone(tmp_path: Path) -> None:
@@ -214,7 +215,33 @@ def test_summary_to_json_is_the_history_row(store: Store) -> None:
         "updated": store.get_conversation(conv.id).updated,
         "model": "deepseek-flash",
         "messages": 2,
+        # Still streaming: reported as a partial answer, like export does.
+        "last_status": "interrupted",
     }
+
+
+def test_summary_last_status_is_the_shown_branch_s_last_message(store: Store) -> None:
+    def last_status(cid: str) -> object:
+        (row,) = [r for r in store.list_conversations() if r.id == cid]
+        assert row.to_json()["last_status"] == (
+            "interrupted" if row.last_status == "streaming" else row.last_status
+        )
+        return row.last_status
+
+    conv = store.create_conversation()
+    assert last_status(conv.id) is None
+    _, a = store.begin_turn(conv.id, user_content="q", model="m", params={})
+    assert last_status(conv.id) == "streaming"
+    for status in ("stopped", "error", "interrupted", "complete"):
+        store.finish_message(a.id, content="x", reasoning=None, status=status, error="e")
+        assert last_status(conv.id) == status
+    _, b = store.begin_turn(conv.id, user_content="again", model="m", params={})
+    store.finish_message(b.id, content="", reasoning=None, status="stopped")
+    assert last_status(conv.id) == "stopped"
+    store.rewind(b.id)  # the shown branch now ends with the user's prompt
+    assert last_status(conv.id) == "complete"
+    store.select_branch(b.id)
+    assert last_status(conv.id) == "stopped"
 
 
 def test_latest_conversation_of_empty_store(store: Store) -> None:

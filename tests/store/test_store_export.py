@@ -31,7 +31,8 @@ CONTRACT_MESSAGE = {
 
 
 def make_conversation(store: Store) -> str:
-    """A conversation with every kind of ending: complete, interrupted, error, streaming."""
+    """A conversation with every kind of ending: complete, interrupted, error, stopped,
+    streaming."""
     conv = store.create_conversation(
         model="deepseek-flash",
         params={"temperature": 0.3, "thinking": True, "effort": "high"},
@@ -59,6 +60,8 @@ def make_conversation(store: Store) -> str:
     store.finish_message(b.id, content="Sunlight hits", reasoning=None, status="interrupted")
     _, c = store.begin_turn(conv.id, user_content="Again", model="m2", params={})
     store.finish_message(c.id, content="", reasoning=None, status="error", error="HTTP 500")
+    _, e = store.begin_turn(conv.id, user_content="Stop that", model="m2", params={})
+    store.finish_message(e.id, content="Well, the", reasoning=None, status="stopped")
     _, d = store.begin_turn(conv.id, user_content="Once more", model="m2", params={})
     store.checkpoint(d.id, "Partial while", "still thinking")
     return conv.id
@@ -79,11 +82,11 @@ def test_json_export_has_the_contract_shape(store: Store) -> None:
     assert data["system"] == "You are terse."
     assert data["model"] == "deepseek-flash" and data["params"]["effort"] == "high"
     messages = data["messages"]
-    assert len(messages) == 8
+    assert len(messages) == 10
     for m in messages:
         assert set(m) >= CONTRACT_MESSAGE
-        assert m["status"] in ("complete", "interrupted", "error")
-    assert [m["role"] for m in messages] == ["user", "assistant"] * 4
+        assert m["status"] in ("complete", "stopped", "interrupted", "error")
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 5
     user, answer = messages[0], messages[1]
     assert user == {
         "role": "user",
@@ -106,9 +109,10 @@ def test_json_export_has_the_contract_shape(store: Store) -> None:
     assert (answer["finish_reason"], answer["status"], answer["cost"]) == ("stop", "complete", 1e-4)
     assert messages[3]["status"] == "interrupted" and messages[3]["content"] == "Sunlight hits"
     assert messages[5]["status"] == "error" and messages[5]["error"] == "HTTP 500"
+    assert messages[7]["status"] == "stopped" and messages[7]["content"] == "Well, the"
     # Still streaming: exported with what was received, as a partial answer.
-    assert messages[7]["status"] == "interrupted"
-    assert (messages[7]["content"], messages[7]["reasoning"]) == ("Partial while", "still thinking")
+    assert messages[9]["status"] == "interrupted"
+    assert (messages[9]["content"], messages[9]["reasoning"]) == ("Partial while", "still thinking")
     assert [m["created"] for m in messages] == sorted(m["created"] for m in messages)
 
 
@@ -132,7 +136,12 @@ def test_markdown_export_is_readable(store: Store) -> None:
     assert "## User · " in text and "## Assistant · `deepseek-flash` · " in text
     assert "<details>\n<summary>Reasoning</summary>\n\nShort wavelengths scatter more." in text
     assert "Rayleigh scattering." in text
-    assert "**Interrupted**" in text and "**Error**: HTTP 500" in text
+    # Each way an answer can end has its own words, the TUI's (ending_label).
+    assert "Sunlight hits\n\n*(interrupted)*\n" in text
+    assert "*(failed: HTTP 500)*" in text
+    assert "Well, the\n\n*(stopped)*\n" in text
+    assert "Partial while\n\n*(interrupted)*\n" in text  # still streaming
+    assert text.count("*(") == 4
     assert text.index("Why is the sky blue?") < text.index("Rayleigh") < text.index("Longer")
     assert text.endswith("\n") and "\n\n\n" not in text
 

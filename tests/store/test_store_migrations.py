@@ -78,7 +78,7 @@ def build_v1(path: Path) -> dict[str, str]:
 def test_upgrade_from_v1_keeps_data_backfills_search_and_backs_up(db_path: Path) -> None:
     made = build_v1(db_path)
     opened = Store.open(db_path)
-    assert len(opened.notices) == 1 and "v1 to v3" in opened.notices[0]
+    assert len(opened.notices) == 1 and f"v1 to v{SCHEMA_VERSION}" in opened.notices[0]
     with opened.store as s:
         assert raw_query(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert [c.id for c in s.list_conversations()] == [made["bread"], made["weather"]]
@@ -147,10 +147,13 @@ def test_failing_migration_rolls_back_and_leaves_the_database_as_it_was(db_path:
 
 def test_a_later_step_failing_keeps_the_earlier_ones(db_path: Path) -> None:
     build_v1(db_path)
-    bad_sql = Migration(4, "bad sql", lambda conn: conn.execute("SELECT * FROM nowhere"))
-    with pytest.raises(StoreError, match="schema v4.*no such table: nowhere.*unchanged at v3"):
+    last = SCHEMA_VERSION
+    bad_sql = Migration(last + 1, "bad", lambda conn: conn.execute("SELECT * FROM nowhere"))
+    with pytest.raises(
+        StoreError, match=f"schema v{last + 1}.*no such table: nowhere.*unchanged at v{last}"
+    ):
         Store.open(db_path, migrations=[*MIGRATIONS, bad_sql])
-    assert raw_query(db_path, "PRAGMA user_version") == [(3,)]
+    assert raw_query(db_path, "PRAGMA user_version") == [(last,)]
     with Store.open(db_path).store as s:
         assert len(s.list_conversations()) == 2
 
@@ -189,3 +192,126 @@ def test_newer_database_opens_read_only(db_path: Path) -> None:
             assert isinstance(info.value, StoreError) and str(db_path) in str(info.value)
     assert _snapshot(db_path) == before
     assert list(db_path.parent.glob("*.bak-*")) == []
+
+
+def build_v3(path: Path) -> None:
+    """A version-3 database written with plain SQL as a version-3 program would
+    have: Esc stored as ``interrupted`` with the error "stopped", next to
+    answers that really were interrupted or failed. The newest message was
+    deleted, so the id counter is ahead of the largest id."""
+    opened = Store.open(path, migrations=MIGRATIONS[:3])
+    opened.store.close()
+    now = "2026-01-01T00:00:00.000000Z"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO conversations (id, title, created, updated, params) "
+            "VALUES ('c3', 'Stops and crashes', ?, ?, '{}')",
+            (now, now),
+        )
+        rows = [
+            ("user", "Tell me about fjords", "complete", None),
+            ("assistant", "Fjords are glacial", "interrupted", "stopped"),
+            ("user", "And lakes?", "complete", None),
+            ("assistant", "Lakes are", "interrupted", None),
+            ("user", "Rivers?", "complete", None),
+            ("assistant", "Rivers", "interrupted", "connection reset"),
+            ("user", "Seas?", "complete", None),
+            ("assistant", "", "error", "HTTP 500"),
+            ("user", "Oceans?", "complete", None),
+            ("assistant", "Oceans hold", "streaming", None),
+            ("user", "Gone", "complete", None),
+        ]
+        parent = None
+        for seq, (role, content, status, error) in enumerate(rows, 1):
+            cursor = conn.execute(
+                "INSERT INTO messages (conversation_id, seq, role, content, status, error, "
+                "created, updated, parent_id) VALUES ('c3', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, role, content, status, error, now, now, parent),
+            )
+            parent = cursor.lastrowid
+        conn.execute("DELETE FROM messages WHERE content = 'Gone'")
+        conn.execute(
+            "UPDATE conversations SET head_id = (SELECT max(id) FROM messages) WHERE id = 'c3'"
+        )
+    conn.close()
+    assert raw_query(path, "PRAGMA user_version") == [(3,)]
+
+
+def test_upgrade_to_v4_names_stopped_answers_and_keeps_everything_else(db_path: Path) -> None:
+    build_v3(db_path)
+    before = raw_query(
+        db_path, "SELECT id, seq, role, content, parent_id, created FROM messages ORDER BY id"
+    )
+    opened = Store.open(db_path)
+    assert len(opened.notices) == 1 and "v3 to v4" in opened.notices[0]
+    with opened.store as s:
+        assert raw_query(db_path, "PRAGMA user_version") == [(4,)]
+        ending = [(m.content, m.status, m.error) for m in s.messages("c3") if m.role != "user"]
+        assert ending == [
+            ("Fjords are glacial", "stopped", None),  # was: interrupted, "stopped"
+            ("Lakes are", "interrupted", None),
+            ("Rivers", "interrupted", "connection reset"),
+            ("", "error", "HTTP 500"),
+            ("Oceans hold", "streaming", None),
+        ]
+        after = raw_query(
+            db_path, "SELECT id, seq, role, content, parent_id, created FROM messages ORDER BY id"
+        )
+        assert after == before  # same ids, same chain
+        # The search index still points at the right rows, and stays in sync.
+        assert [c.id for c in s.list_conversations(search="glacial")] == ["c3"]
+        _, a = s.begin_turn("c3", user_content="Glaciers, then?", model="m", params={})
+        assert a.id > int(str(before[-1][0])) + 1  # the deleted message's id is not reused
+        s.finish_message(a.id, content="Ice that moves", reasoning=None, status="stopped")
+        assert s.get_message(a.id).status == "stopped"
+        assert [c.id for c in s.list_conversations(search="moves")] == ["c3"]
+        assert s.list_conversations()[0].last_status == "stopped"
+        # The new CHECK still refuses what is not a status.
+        with pytest.raises(sqlite3.IntegrityError):
+            raw_query(db_path, "UPDATE messages SET status = 'done' WHERE id = 1")
+        assert s.recover_interrupted() == 1
+    assert raw_query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert raw_query(db_path, "PRAGMA foreign_key_check") == []
+    raw_query(db_path, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+
+    backups = list(db_path.parent.glob("conversations.db.bak-v3-*"))
+    assert len(backups) == 1
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    assert raw_query(backups[0], "PRAGMA user_version") == [(3,)]
+    assert raw_query(backups[0], "SELECT status, error FROM messages WHERE id = 2") == [
+        ("interrupted", "stopped")
+    ]
+
+
+def test_v4_schema_is_the_same_whether_upgraded_or_new(db_path: Path, tmp_path: Path) -> None:
+    build_v3(db_path)
+    Store.open(db_path).store.close()
+    fresh = tmp_path / "fresh.db"
+    Store.open(fresh).store.close()
+    schema = (
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+        "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"  # PRAGMA optimize's
+    )
+    assert raw_query(db_path, schema) == raw_query(fresh, schema)
+    names = {r[1] for r in raw_query(fresh, schema)}
+    assert {"messages_streaming", "messages_parent", "messages_fts_insert"} <= names
+    assert {"messages_fts_delete", "messages_fts_update"} <= names
+    assert "messages_v4" not in names
+    assert raw_query(fresh, "SELECT name FROM sqlite_sequence ORDER BY name") == [("messages",)]
+
+
+def test_deleting_after_v4_still_cascades_and_cleans_the_index(db_path: Path) -> None:
+    build_v3(db_path)
+    with Store.open(db_path).store as s:
+        s.delete_conversation("c3")
+        assert s.list_conversations(search="glacial") == []
+    assert raw_query(db_path, "SELECT count(*) FROM messages") == [(0,)]
+    raw_query(db_path, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+
+
+def test_stopped_is_refused_by_a_v3_database(db_path: Path) -> None:
+    """Why v4 exists: the old CHECK has no room for the new status."""
+    build_v3(db_path)
+    with pytest.raises(sqlite3.IntegrityError):
+        raw_query(db_path, "UPDATE messages SET status = 'stopped' WHERE id = 2")

@@ -1,0 +1,81 @@
+"""Export and import: the :class:`~deepseek_tui.store.Store` side.
+
+The formats themselves (and the validation of an import) are in ``_export``,
+which loads on first use: the TUI's first frame does not need it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _rows
+from ._base import StoreBase
+from ._types import Conversation, Message
+
+
+class ExchangePart(StoreBase):
+    """The export and import methods of :class:`~deepseek_tui.store.Store`."""
+
+    def _export_parts(self, id_or_prefix: str) -> tuple[Conversation, list[Message]]:
+        with self._reading("export the conversation") as conn:
+            conversation = _rows.conversation(self._resolve(conn, id_or_prefix))
+            return conversation, self._fetch_messages(conn, conversation.id)
+
+    def export_json(self, id_or_prefix: str) -> dict[str, Any]:
+        """The ``export --format json`` object (DESIGN.md) of a conversation."""
+        from ._export import export_dict
+
+        return export_dict(*self._export_parts(id_or_prefix))
+
+    def export_markdown(self, id_or_prefix: str) -> str:
+        """A conversation as Markdown, for people."""
+        from ._export import export_markdown
+
+        return export_markdown(*self._export_parts(id_or_prefix))
+
+    def import_json(self, data: Any) -> Conversation:
+        """Add a conversation from an :meth:`export_json` object.
+
+        Keeps the exported id unless it is taken (then a new one is made) and the
+        original time stamps. Raises :class:`InvalidImportError` with the first
+        problem found; nothing is written then.
+        """
+        from ._export import parse_import
+
+        imported = parse_import(data)
+        with self._writing("import the conversation") as conn:
+            ident = self._fresh_id(conn, imported.id)
+            created = imported.created or self._now()
+            _rows.insert_conversation(
+                conn,
+                id=ident,
+                title=imported.title,
+                created=created,
+                updated=imported.updated or created,
+                model=imported.model,
+                params=imported.params,
+                system=imported.system,
+                provider=imported.provider,
+            )
+            parent: int | None = None
+            for seq, m in enumerate(imported.messages, start=1):
+                parent = _rows.insert_message(
+                    conn,
+                    conversation_id=ident,
+                    seq=seq,
+                    role=m.role,
+                    created=m.created or created,
+                    content=m.content,
+                    reasoning=m.reasoning,
+                    model=m.model,
+                    params=m.params,
+                    usage=m.usage,
+                    cost=m.cost,
+                    finish_reason=m.finish_reason,
+                    status=m.status,
+                    error=m.error,
+                    attachments=m.attachments,
+                    parent_id=parent,
+                )
+            self._set_head(conn, ident, parent)
+            return self._fetch_conversation(conn, ident)
