@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepseek_tui.request import drop_oldest_exchanges
 from deepseek_tui.context_window import check_fit, estimate
+from deepseek_tui.request import drop_oldest_exchanges
 from deepseek_tui.store import Store
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.screens.chat import ChatScreen

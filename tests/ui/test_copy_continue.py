@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.command import CommandPalette
 
 from deepseek_tui.testing import FakeDeepSeek, Reply
-from deepseek_tui.ui.clipboard import code_blocks
 from deepseek_tui.ui.chat.branches import CONTINUE_PROMPT
+from deepseek_tui.ui.clipboard import code_blocks
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage
 
