@@ -33,7 +33,7 @@ from deepseek_tui.ui.themes import AppThemes
 from deepseek_tui.ui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
-    pass
+    from deepseek_tui.ui.live import LiveTurn
 
 DEMO_KEY = "sk-demo-offline-0000"
 
@@ -175,26 +175,31 @@ class DeepSeekApp(App[int]):
         chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
         live = chat.streaming() if chat is not None else []
         if live:
-            from deepseek_tui.ui.screens.confirm import ConfirmScreen
+            self.run_worker(self._quit_after_asking(live), group="quit", exclusive=True)
+            return
+        self.exit()
 
-            if isinstance(self.screen, ConfirmScreen):
-                return
-            many = "answers are" if len(live) > 1 else "answer is"
-            quit_anyway = await self.push_screen_wait(
-                ConfirmScreen(
-                    f"{len(live)} {many} still streaming",
-                    "Quit anyway? What arrived so far is kept, marked interrupted.",
-                    yes="Quit",
-                )
+    async def _quit_after_asking(self, live: list[LiveTurn]) -> None:
+        from deepseek_tui.ui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        many = "answers are" if len(live) > 1 else "answer is"
+        quit_anyway = await self.push_screen_wait(
+            ConfirmScreen(
+                f"{len(live)} {many} still streaming",
+                "Quit anyway? What arrived so far is kept, marked interrupted.",
+                yes="Quit",
             )
-            if not quit_anyway:
-                return
-            for turn in live:
-                turn.end("the app was closed")
-            for turn in live:
-                if turn.worker is not None:
-                    with contextlib.suppress(Exception):
-                        await turn.worker.wait()
+        )
+        if not quit_anyway:
+            return
+        for turn in live:
+            turn.end("the app was closed")
+        for turn in live:
+            if turn.worker is not None:
+                with contextlib.suppress(Exception):
+                    await turn.worker.wait()
         self.exit()
 
     def action_help(self) -> None:
