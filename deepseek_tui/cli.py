@@ -15,10 +15,13 @@ from typing import NoReturn, TextIO
 
 from deepseek_tui import __version__
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+# The names imported "as" themselves are re-exported only until commands.py
+# imports them from deepseek_tui.errors, where they now live, instead of from here.
+from deepseek_tui.errors import EXIT_FAILURE as EXIT_FAILURE
+from deepseek_tui.errors import EXIT_INTERRUPTED, EXIT_USAGE
+from deepseek_tui.errors import EXIT_OK as EXIT_OK
+from deepseek_tui.errors import Failure as Failure
+from deepseek_tui.errors import UsageError as UsageError
 
 _ENV_HELP = """\
 environment:
@@ -29,18 +32,6 @@ environment:
 
 run 'deepseek-tui paths' to see which files are in use.
 """
-
-
-class Failure(Exception):
-    """A command failed in a way the user can act on; ``str()`` is the one line shown."""
-
-    exit_code = EXIT_FAILURE
-
-
-class UsageError(Failure):
-    """Wrong use of a command that argparse cannot see."""
-
-    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):

@@ -121,3 +121,21 @@ def test_key_never_printed_on_config_error(run_cli, home: Path) -> None:
     r = run_cli("history")
     assert r.code == 1
     assert key not in r.stderr + r.stdout
+
+
+def test_exit_codes_and_failures_live_in_errors() -> None:
+    """cli.py and the commands share them through errors.py, which imports nothing
+    of the package, so neither has to import the other."""
+    import ast
+
+    from deepseek_tui import cli, errors
+
+    assert (errors.EXIT_OK, errors.EXIT_FAILURE, errors.EXIT_USAGE) == (0, 1, 2)
+    assert errors.EXIT_INTERRUPTED == 130
+    assert errors.Failure("x").exit_code == errors.EXIT_FAILURE
+    assert errors.UsageError("x").exit_code == errors.EXIT_USAGE
+    assert issubclass(errors.UsageError, errors.Failure)
+    assert cli.Failure is errors.Failure
+    tree = ast.parse(Path(errors.__file__).read_text(encoding="utf-8"))
+    imported = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert all(isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in imported)
