@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from deepseek_tui import __version__
+from deepseek_tui import __version__, params
 
 # The names imported "as" themselves are re-exported only until commands.py
 # imports them from deepseek_tui.errors, where they now live, instead of from here.
@@ -38,30 +38,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
-def _ranged(
-    kind: Callable[[str], float], lo: float, hi: float, what: str
-) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{text} is out of range ({lo:g} to {hi:g})")
-        return value
-
-    return parse
-
-
-def _float_in(lo: float, hi: float) -> Callable[[str], float]:
-    return _ranged(float, lo, hi, "a number")
-
-
-def _int_in(lo: int, hi: int) -> Callable[[str], int]:
-    parse = _ranged(int, lo, hi, "a whole number")
-    return lambda text: int(parse(text))
 
 
 def _add_connection_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -125,17 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--thinking", choices=("on", "off"), help="turn the model's thinking on or off"
     )
-    ask.add_argument(
-        "--effort", choices=("low", "high", "max"), help="reasoning effort when thinking"
-    )
+    ask.add_argument("--effort", choices=params.EFFORTS, help="reasoning effort when thinking")
     ask.add_argument("--system", metavar="TEXT", help="system prompt for this conversation")
-    ask.add_argument(
-        "--temperature", type=_float_in(0, 2), metavar="T", help="sampling temperature, 0 to 2"
-    )
-    ask.add_argument("--top-p", type=_float_in(0, 1), metavar="P", help="nucleus sampling, 0 to 1")
-    ask.add_argument(
-        "--max-tokens", type=_int_in(1, 1_000_000), metavar="N", help="maximum tokens to generate"
-    )
+    for param in params.PARAMS:
+        if param.flag is not None:
+            ask.add_argument(
+                param.flag,
+                dest=param.name,
+                type=params.parse_flag(param),
+                metavar=param.metavar,
+                help=f"{param.help}, {param.allowed}",
+            )
     ask.add_argument(
         "--attach",
         action="append",
