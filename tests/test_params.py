@@ -1,4 +1,11 @@
-"""The table of sampling parameters, and that the ``ask`` flags cover exactly its rows."""
+"""The table of sampling parameters, and that every consumer covers exactly its rows.
+
+Adding a parameter is one row in ``deepseek_tui/params.py`` plus the typed field
+it fills in ``TurnSettings`` and ``Generation``: these tests fail until every
+consumer (the ``ask`` flags, ``[generation]`` in ``config.toml``, the turn
+settings, the catalog's defaults, the README) agrees with the table. The
+sidebar's fields are checked in ``tests/ui/test_sidebar.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,9 @@ import math
 import subprocess
 import sys
 import textwrap
+import typing
+from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,8 +24,12 @@ from hypothesis import strategies as st
 
 from deepseek_tui import params
 from deepseek_tui.cli import build_parser
+from deepseek_tui.config import ConfigError, Generation, parse_config
+from deepseek_tui.models import SAMPLING_PARAMS, Catalog
 from deepseek_tui.params import PARAMS, Param
+from deepseek_tui.turn_settings import TurnSettings
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 IDS = [p.name for p in PARAMS]
 
 
@@ -144,3 +158,59 @@ def test_ask_has_one_flag_per_flagged_row() -> None:
         assert p.allowed in (action.help or "")
     args = ask.parse_args(["q"])
     assert all(getattr(args, p.name) is None for p in flagged)
+
+
+def test_generation_accepts_exactly_the_table_and_the_modes(tmp_path: Path) -> None:
+    assert tuple(f.name for f in fields(Generation)) == (
+        *params.SAMPLING,
+        "system_prompt",
+        *params.MODES,
+    )
+    path = tmp_path / "config.toml"
+    generation = parse_config({"generation": {p.name: _inside(p) for p in PARAMS}}, path)
+    for p in PARAMS:
+        value = getattr(generation.generation, p.name)
+        assert value == _inside(p) and type(value) is p.kind
+    with pytest.raises(ConfigError) as err:
+        parse_config({"generation": {"seed": 1}}, path)
+    assert str(err.value).endswith("allowed: " + ", ".join(params.GENERATION_KEYS))
+
+
+@pytest.mark.parametrize("p", PARAMS, ids=IDS)
+def test_generation_checks_with_the_table(p: Param, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    too_big = p.kind(p.hi + 1)
+    with pytest.raises(ConfigError) as err:
+        parse_config({"generation": {p.name: too_big}}, path)
+    assert str(err.value) == (
+        f"{path}: generation.{p.name}: {too_big!r} is out of range; allowed: {p.allowed}"
+    )
+    if p.kind is float:  # a whole number in TOML is a float parameter's value
+        parsed = parse_config({"generation": {p.name: int(p.hi)}}, path)
+        assert getattr(parsed.generation, p.name) == p.hi
+
+
+def test_turn_settings_have_a_field_per_row_of_the_table_type() -> None:
+    names = [f.name for f in fields(TurnSettings)]
+    assert set(names) == {"model", *params.SAMPLING, *params.MODES}
+    hints = typing.get_type_hints(TurnSettings)
+    for p in PARAMS:
+        assert hints[p.name] == p.kind | None
+    g = Generation(**{p.name: _inside(p) for p in PARAMS}, thinking=False, json_mode=True)
+    turn = TurnSettings.from_generation("m", g)
+    assert all(getattr(turn, p.name) == _inside(p) for p in PARAMS)
+    assert (turn.thinking, turn.json_mode) == (False, True)
+
+
+def test_the_catalog_defaults_come_from_the_table() -> None:
+    assert SAMPLING_PARAMS == params.IGNORED_WHILE_THINKING
+    unknown = Catalog.load().unknown("deepseek-v9", "deepseek")
+    assert unknown.ignored(True) == frozenset(params.IGNORED_WHILE_THINKING)
+    assert unknown.efforts == params.EFFORTS
+
+
+def test_readme_config_example_names_every_generation_key() -> None:
+    text = README.read_text(encoding="utf-8")
+    block = text.split("\n[generation]", 1)[1].split("\n[", 1)[0]
+    keys = [line.split("=", 1)[0].strip() for line in block.splitlines() if "=" in line]
+    assert keys == list(params.GENERATION_KEYS)
