@@ -13,12 +13,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from deepseek_tui import __version__
+from deepseek_tui import __version__, params
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+# The names imported "as" themselves are re-exported only until commands.py
+# imports them from deepseek_tui.errors, where they now live, instead of from here.
+from deepseek_tui.errors import EXIT_FAILURE as EXIT_FAILURE
+from deepseek_tui.errors import EXIT_INTERRUPTED, EXIT_USAGE
+from deepseek_tui.errors import EXIT_OK as EXIT_OK
+from deepseek_tui.errors import Failure as Failure
+from deepseek_tui.errors import UsageError as UsageError
 
 _ENV_HELP = """\
 environment:
@@ -31,46 +34,10 @@ run 'deepseek-tui paths' to see which files are in use.
 """
 
 
-class Failure(Exception):
-    """A command failed in a way the user can act on; ``str()`` is the one line shown."""
-
-    exit_code = EXIT_FAILURE
-
-
-class UsageError(Failure):
-    """Wrong use of a command that argparse cannot see."""
-
-    exit_code = EXIT_USAGE
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
-def _ranged(
-    kind: Callable[[str], float], lo: float, hi: float, what: str
-) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{text} is out of range ({lo:g} to {hi:g})")
-        return value
-
-    return parse
-
-
-def _float_in(lo: float, hi: float) -> Callable[[str], float]:
-    return _ranged(float, lo, hi, "a number")
-
-
-def _int_in(lo: int, hi: int) -> Callable[[str], int]:
-    parse = _ranged(int, lo, hi, "a whole number")
-    return lambda text: int(parse(text))
 
 
 def _add_connection_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -134,17 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--thinking", choices=("on", "off"), help="turn the model's thinking on or off"
     )
-    ask.add_argument(
-        "--effort", choices=("low", "high", "max"), help="reasoning effort when thinking"
-    )
+    ask.add_argument("--effort", choices=params.EFFORTS, help="reasoning effort when thinking")
     ask.add_argument("--system", metavar="TEXT", help="system prompt for this conversation")
-    ask.add_argument(
-        "--temperature", type=_float_in(0, 2), metavar="T", help="sampling temperature, 0 to 2"
-    )
-    ask.add_argument("--top-p", type=_float_in(0, 1), metavar="P", help="nucleus sampling, 0 to 1")
-    ask.add_argument(
-        "--max-tokens", type=_int_in(1, 1_000_000), metavar="N", help="maximum tokens to generate"
-    )
+    for param in params.PARAMS:
+        if param.flag is not None:
+            ask.add_argument(
+                param.flag,
+                dest=param.name,
+                type=params.parse_flag(param),
+                metavar=param.metavar,
+                help=f"{param.help}, {param.allowed}",
+            )
     ask.add_argument(
         "--attach",
         action="append",

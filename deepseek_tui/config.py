@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from deepseek_tui import params
 from deepseek_tui.paths import Paths, ensure_private_dir
 from deepseek_tui.urls import normalize_base_url
 
@@ -35,7 +36,6 @@ KEY_ENV = "DEEPSEEK_API_KEY"
 BASE_URL_ENV = "DEEPSEEK_BASE_URL"
 DEFAULT_PROVIDER = "deepseek"
 DEFAULT_THEME = "deepseek-dark"
-EFFORTS = ("low", "high", "max")
 PROVIDER_KINDS = ("deepseek", "openai-compatible")
 
 
@@ -79,7 +79,9 @@ class Provider:
 
 @dataclass(frozen=True, slots=True)
 class Generation:
-    """Defaults for a new conversation; ``None`` means "the model's own default"."""
+    """Defaults for a new conversation; ``None`` means "the model's own default".
+
+    One field per key of :data:`deepseek_tui.params.GENERATION_KEYS` (a test checks)."""
 
     temperature: float | None = None
     top_p: float | None = None
@@ -152,9 +154,11 @@ def mask_key(key: str | None) -> str:
 
 
 class _Field(NamedTuple):  # a NamedTuple: cheaper to create than a dataclass
-    kind: str  # str, bool, int, float, str_list, str_or_none
+    kind: str  # str, bool, int, float, str_list
     allowed: str
     check: Callable[[Any], bool] | None = None
+    param: params.Param | None = None
+    """A sampling parameter: its table row checks the value and says why not."""
 
 
 def _rng(lo: float, hi: float) -> Callable[[Any], bool]:
@@ -173,20 +177,18 @@ def _url_ok(v: Any) -> bool:
     return True
 
 
+_TEMPERATURE = params.by_name("temperature")
+_EFFORTS = f"{', '.join(params.EFFORTS[:-1])} or {params.EFFORTS[-1]}"
 _TOP: dict[str, _Field] = {
     "provider": _Field("str", "the name of a [providers.NAME] table"),
     "model": _Field("str", "a model id, e.g. deepseek-flash"),
     "theme": _Field("str", "a theme name, e.g. deepseek-dark"),
 }
 _GENERATION: dict[str, _Field] = {
-    "temperature": _Field("float", "a number from 0 to 2", _rng(0, 2)),
-    "top_p": _Field("float", "a number from 0 to 1", _rng(0, 1)),
-    "max_tokens": _Field("int", "a whole number from 1 to 1000000", _rng(1, 1_000_000)),
-    "presence_penalty": _Field("float", "a number from -2 to 2", _rng(-2, 2)),
-    "frequency_penalty": _Field("float", "a number from -2 to 2", _rng(-2, 2)),
+    **{p.name: _Field(p.kind.__name__, p.expected, param=p) for p in params.PARAMS},
     "system_prompt": _Field("str", "text"),
     "thinking": _Field("bool", "true or false"),
-    "effort": _Field("str", "low, high or max", _one_of(*EFFORTS)),
+    "effort": _Field("str", _EFFORTS, _one_of(*params.EFFORTS)),
     "json_mode": _Field("bool", "true or false"),
 }
 _NETWORK: dict[str, _Field] = {
@@ -208,7 +210,7 @@ _PROVIDER: dict[str, _Field] = {
     "models": _Field("str_list", "a list of model ids"),
     "model": _Field("str", "a model id this provider serves"),
     "kind": _Field("str", " or ".join(PROVIDER_KINDS), _one_of(*PROVIDER_KINDS)),
-    "temperature_max": _Field("float", "a number from 0 to 2", _rng(0, 2)),
+    "temperature_max": _Field("float", _TEMPERATURE.expected, param=_TEMPERATURE),
 }
 _TABLES = ("generation", "network", "ui", "keys", "providers", "models")
 
@@ -245,6 +247,11 @@ class _Validator:
     def value(self, value: Any, spec: _Field, name: str) -> Any:
         kind = spec.kind
         shown = _show(value)
+        if spec.param is not None:
+            error = params.check(spec.param, value)
+            if error:
+                raise self.fail(name, f"{shown} is {error}")
+            return float(value) if kind == "float" else value
         ok: bool
         if kind == "float":
             ok = isinstance(value, int | float) and not isinstance(value, bool)

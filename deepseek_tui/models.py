@@ -21,6 +21,8 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from deepseek_tui.params import EFFORTS, IGNORED_WHILE_THINKING
+
 if TYPE_CHECKING:
     from deepseek_tui.api import PassBack, Usage
     from deepseek_tui.config import Settings
@@ -36,7 +38,9 @@ EFFORT_ALIASES = {
     "ultra": "max",
 }
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SAMPLING_PARAMS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+SAMPLING_PARAMS = IGNORED_WHILE_THINKING
+"""What a thinking model ignores when the catalog does not say (from the
+parameter table; kept under this name while chat.py imports it)."""
 
 
 class CatalogError(ValueError):
@@ -232,8 +236,8 @@ class Catalog:
                 thinking="switchable",
                 default_thinking=True,
                 default_effort="high",
-                efforts=("low", "high", "max"),
-                ignores_when_thinking=frozenset(SAMPLING_PARAMS),
+                efforts=EFFORTS,
+                ignores_when_thinking=frozenset(IGNORED_WHILE_THINKING),
                 passback="v4",
                 known=False,
             )

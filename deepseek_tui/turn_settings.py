@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from deepseek_tui.config import Generation
+from deepseek_tui.params import MODES, SAMPLING
 
 __all__ = ["TurnSettings"]
 
@@ -19,7 +20,9 @@ __all__ = ["TurnSettings"]
 class TurnSettings:
     """The settings a conversation remembers and every answer is produced with.
 
-    ``None`` means "the model's own default" and is not sent.
+    ``None`` means "the model's own default" and is not sent. There is one
+    field per row of :data:`deepseek_tui.params.PARAMS` (a test checks) and one
+    per mode (:data:`~deepseek_tui.params.MODES`).
     """
 
     model: str
@@ -50,14 +53,9 @@ class TurnSettings:
 
     @classmethod
     def from_generation(cls, model: str, g: Generation) -> TurnSettings:
-        return cls(
-            model=model,
-            thinking=g.thinking,
-            effort=g.effort,
-            temperature=g.temperature,
-            top_p=g.top_p,
-            max_tokens=g.max_tokens,
-            presence_penalty=g.presence_penalty,
-            frequency_penalty=g.frequency_penalty,
-            json_mode=g.json_mode,
-        )
+        return cls(model=model, **{name: getattr(g, name) for name in _FROM_GENERATION})
+
+
+_FROM_GENERATION = (*SAMPLING, *MODES)
+"""What a conversation takes from ``[generation]`` (the system prompt goes to
+the conversation, not to each answer)."""

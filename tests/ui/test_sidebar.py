@@ -12,8 +12,10 @@ import asyncio
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Input, Select, Switch, TextArea
+from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
+from deepseek_tui import params
+from deepseek_tui.params import PARAMS
 from deepseek_tui.ui.widgets.sidebar import ModelTraits, SettingsSidebar, SidebarValues
 
 TRAITS = {
@@ -101,3 +103,39 @@ async def test_changes_while_unbuilt_or_building_reach_the_fields() -> None:
         assert sidebar.query_one("#provider", Select).value == "b"
         options = sidebar.query_one("#model", Select)._options
         assert "extra-model" in [value for _, value in options]
+
+
+async def test_one_field_per_sampling_parameter_with_its_label_and_range() -> None:
+    app = SidebarApp(SidebarValues(model="switchable", thinking=True))
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(SettingsSidebar)
+        await sidebar.build()
+        await pilot.pause()
+        assert [i.id for i in sidebar.query(Input)] == list(params.SAMPLING)
+        for p in PARAMS:
+            label = str(sidebar.query_one(f"#{p.name}-label", Label).render())
+            limit = "1 to 8,192" if p.name == "max_tokens" else p.allowed  # the model's cap
+            assert label.startswith(f"{p.label} ({limit})")
+            assert ("ignored" in label) == (p.name == "temperature")  # as TRAITS says
+        sidebar.query_one("#max_tokens", Input).value = "9000"
+        sidebar.query_one("#top_p", Input).value = "x"
+        await pilot.pause()
+        assert sidebar.problems() == [
+            "Top p: not a number; allowed: 0 to 1",
+            "Max tokens: out of range; allowed: 1 to 8,192",
+        ]
+        error = sidebar.query_one("#max_tokens-error", Static)
+        assert error.display and str(error.render()) == "✕ out of range; allowed: 1 to 8,192"
+
+
+async def test_values_come_back_exactly_from_their_fields() -> None:
+    """A million tokens is not shown as ``1e+06`` (which is not a whole number),
+    and a temperature keeps all its digits."""
+    values = SidebarValues(model="always", max_tokens=1_000_000, temperature=0.1234567)
+    app = SidebarApp(values)
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(SettingsSidebar)
+        await sidebar.build()
+        await pilot.pause()
+        assert sidebar.query_one("#max_tokens", Input).value == "1000000"
+        assert (sidebar.values(), sidebar.problems()) == (values, [])

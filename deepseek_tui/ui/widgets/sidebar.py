@@ -2,7 +2,8 @@
 
 It knows nothing about the catalog or the API: the screen gives it a function
 that describes a model (:class:`ModelTraits`) and reads the result back as
-:class:`SidebarValues`. Each field says what it accepts; a value out of range
+:class:`SidebarValues`. There is one field per row of the parameter table
+(:mod:`deepseek_tui.params`), with its label and range; a value out of range
 is shown as such and the message is not sent until it is fixed.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +22,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
+from deepseek_tui import params
+from deepseek_tui.params import PARAMS, Param
 from deepseek_tui.turn_settings import TurnSettings
 
 
@@ -52,48 +55,6 @@ class SidebarValues(TurnSettings):
     def turn(self) -> TurnSettings:
         """Just the turn's settings (the system prompt belongs to the conversation)."""
         return TurnSettings(**{f.name: getattr(self, f.name) for f in fields(TurnSettings)})
-
-
-class _Param(NamedTuple):  # a NamedTuple: cheaper to create than a dataclass
-    name: str
-    label: str
-    kind: type
-    low: float
-    high: float
-
-    @property
-    def allowed(self) -> str:
-        return (
-            f"{self.low:g} to {self.high:,g}"
-            if self.kind is int
-            else f"{self.low:g} to {self.high:g}"
-        )
-
-
-PARAMS = (
-    _Param("temperature", "Temperature", float, 0, 2),
-    _Param("top_p", "Top p", float, 0, 1),
-    _Param("max_tokens", "Max tokens", int, 1, 1_000_000),
-    _Param("presence_penalty", "Presence penalty", float, -2, 2),
-    _Param("frequency_penalty", "Frequency penalty", float, -2, 2),
-)
-
-
-def parse_param(p: _Param, text: str) -> tuple[float | int | None, str]:
-    """The value of one field and, when it is not acceptable, why."""
-    text = text.strip()
-    if p.kind is int:
-        text = text.replace("_", "").replace(",", "")
-    if not text:
-        return None, ""
-    try:
-        value: float | int = int(text) if p.kind is int else float(text)
-    except ValueError:
-        kind = "a whole number" if p.kind is int else "a number"
-        return None, f"✕ not {kind}; allowed: {p.allowed}"
-    if not p.low <= value <= p.high or value != value:
-        return None, f"✕ out of range; allowed: {p.allowed}"
-    return value, ""
 
 
 class SettingsSidebar(VerticalScroll):
@@ -328,9 +289,9 @@ class SettingsSidebar(VerticalScroll):
         out = []
         f = self._read()
         for p in PARAMS:
-            _, error = parse_param(self._limits(p), f.params[p.name])
+            _, error = params.parse_text(self._limits(p), f.params[p.name])
             if error:
-                out.append(f"{p.label}: {error.removeprefix('✕ ')}")
+                out.append(f"{p.label}: {error}")
         return out
 
     def values(self) -> SidebarValues:
@@ -339,20 +300,16 @@ class SettingsSidebar(VerticalScroll):
         f = self._read()
         thinking = f.thinking if t.switchable else None
         effort = f.effort if t.switchable and thinking and f.effort else None
-        params: dict[str, float | int | None] = {}
-        for p in PARAMS:
-            params[p.name], _ = parse_param(self._limits(p), f.params[p.name])
+        sampling: dict[str, Any] = {
+            p.name: params.parse_text(self._limits(p), f.params[p.name])[0] for p in PARAMS
+        }
         return SidebarValues(
             model=self.model,
             thinking=thinking,
             effort=effort,
-            temperature=_float(params["temperature"]),
-            top_p=_float(params["top_p"]),
-            max_tokens=_int(params["max_tokens"]),
-            presence_penalty=_float(params["presence_penalty"]),
-            frequency_penalty=_float(params["frequency_penalty"]),
             json_mode=f.json_mode,
             system=f.system,
+            **sampling,
         )
 
     # --- reacting ----------------------------------------------------------------
@@ -392,17 +349,17 @@ class SettingsSidebar(VerticalScroll):
         p = next((p for p in PARAMS if p.name == event.input.id), None)
         if p is None:
             return
-        _, error = parse_param(self._limits(p), event.value)
+        _, error = params.parse_text(self._limits(p), event.value)
         message = self.query_one(f"#{p.name}-error", Static)
-        message.update(Content(error))
+        message.update(Content(f"✕ {error}" if error else ""))
         message.display = bool(error)
         event.input.set_class(bool(error), "-invalid")
         self.post_message(self.Changed(self))
 
-    def _limits(self, p: _Param) -> _Param:
+    def _limits(self, p: Param) -> Param:
         """``p`` with the current model's own limits (max output)."""
         if p.name == "max_tokens" and self.traits.max_output:
-            return p._replace(high=self.traits.max_output)
+            return p._replace(hi=self.traits.max_output)
         return p
 
     def _show_traits(self) -> None:
@@ -445,7 +402,7 @@ class _Shown(NamedTuple):
 
 def _efforts(traits: ModelTraits) -> tuple[str, ...]:
     """The efforts the effort field offers for a model."""
-    return traits.efforts or ("low", "high", "max")
+    return traits.efforts or params.EFFORTS
 
 
 def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
@@ -454,15 +411,7 @@ def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
     return _Shown(
         thinking=traits.thinks if v.thinking is None else v.thinking,
         effort=effort if effort in efforts else efforts[0],
-        params={p.name: "" if (x := getattr(v, p.name)) is None else f"{x:g}" for p in PARAMS},
+        params={p.name: params.show(p, getattr(v, p.name)) for p in PARAMS},
         json_mode=v.json_mode,
         system=v.system,
     )
-
-
-def _float(v: float | int | None) -> float | None:
-    return None if v is None else float(v)
-
-
-def _int(v: float | int | None) -> int | None:
-    return None if v is None else int(v)
