@@ -14,14 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from deepseek_tui import __version__, params
-
-# The names imported "as" themselves are re-exported only until commands.py
-# imports them from deepseek_tui.errors, where they now live, instead of from here.
-from deepseek_tui.errors import EXIT_FAILURE as EXIT_FAILURE
-from deepseek_tui.errors import EXIT_INTERRUPTED, EXIT_USAGE
-from deepseek_tui.errors import EXIT_OK as EXIT_OK
-from deepseek_tui.errors import Failure as Failure
-from deepseek_tui.errors import UsageError as UsageError
+from deepseek_tui.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Failure
 
 _ENV_HELP = """\
 environment:

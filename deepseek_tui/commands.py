@@ -1,5 +1,5 @@
 """The command-line commands behind ``cli.py``: each takes the parsed arguments and
-an output stream, and returns an exit status or raises :class:`cli.Failure`."""
+an output stream, and returns an exit status or raises :class:`errors.Failure`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from deepseek_tui.cli import EXIT_FAILURE, EXIT_OK, Failure, UsageError
+from deepseek_tui import params
 from deepseek_tui.config import ConfigError, Settings, UnknownProvider, load_settings
+from deepseek_tui.errors import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean
 
@@ -141,9 +142,7 @@ async def _ask(
             model=getattr(args, "model", None),
             thinking=None if args.thinking is None else args.thinking == "on",
             effort=args.effort,
-            temperature=args.temperature,
-            top_p=args.top_p,
-            max_tokens=args.max_tokens,
+            **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
         turn = await session.turn(
             prompt,

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from deepseek_tui import params
 from deepseek_tui.api import ChatMessage, ChatRequest, Timeouts
 from deepseek_tui.attachments import Attachment, content_parts, replay_content
 from deepseek_tui.config import Settings
-from deepseek_tui.models import SAMPLING_PARAMS, ModelSpec
+from deepseek_tui.models import ModelSpec
 from deepseek_tui.store import Message
 from deepseek_tui.turn_settings import TurnSettings
 
@@ -96,7 +97,7 @@ def prepare_request(
 
     ignored = spec.ignored(thinking)
     dropped = tuple(
-        p for p in (*SAMPLING_PARAMS, "logprobs") if p in ignored and getattr(settings, p, None)
+        p for p in (*params.SAMPLING, "logprobs") if p in ignored and getattr(settings, p, None)
     )
     request = ChatRequest(
         model=settings.model,

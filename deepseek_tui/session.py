@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from deepseek_tui import params
 from deepseek_tui.config import DEFAULT_PROVIDER, Generation, Settings, update_config_file
 from deepseek_tui.models import Catalog, ModelSpec, default_model
 from deepseek_tui.turn_settings import TurnSettings
@@ -32,19 +33,6 @@ if TYPE_CHECKING:
     from deepseek_tui.turn import Turn
 
 __all__ = ["Choice", "ProviderUnavailable", "Session", "choose_model"]
-
-#: Every ``[generation]`` key that "Save as default" writes (it rewrites them all).
-GENERATION_KEYS = (
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "presence_penalty",
-    "frequency_penalty",
-    "system_prompt",
-    "thinking",
-    "effort",
-    "json_mode",
-)
 
 
 class ProviderUnavailable(Exception):
@@ -200,7 +188,7 @@ class Session:
         def change(data: dict[str, Any]) -> None:
             table = data.get("generation")
             table = dict(table) if isinstance(table, dict) else {}
-            for name in GENERATION_KEYS:
+            for name in params.GENERATION_KEYS:
                 table.pop(name, None)
             table.update(generation)
             if table:
@@ -231,7 +219,7 @@ class Session:
             out["thinking"] = values.thinking
         if values.effort is not None and values.effort != spec.default_effort:
             out["effort"] = values.effort
-        for name in ("temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty"):
+        for name in params.SAMPLING:
             value = getattr(values, name)
             if value is not None:
                 out[name] = value
