@@ -30,13 +30,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from deepseek_tui.config import load_settings
+from deepseek_tui.launch import Launch
 from deepseek_tui.models import Catalog
 from deepseek_tui.paths import Paths
 from deepseek_tui.store import Store
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
-from deepseek_tui.ui.session import Session
 from deepseek_tui.ui.widgets.message import AssistantMessage
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
@@ -166,7 +166,7 @@ async def take(out: Path, home: Path, only: set[str] | None = None) -> list[Path
         settings = load_settings(paths)
         opened = Store.open(paths.database, clock=_clock(), new_id=_ids())
         seed_earlier(opened.store)
-        session = Session(opened.store, Catalog.load(settings.models), None, ())
+        session = Launch(opened.store, Catalog.load(settings.models), None, ())
         app = DeepSeekApp(settings, paths, session, now=lambda: NOW, clock=lambda: 0.0)
 
         def shoot(name: str) -> None:

@@ -68,6 +68,11 @@ class Reply:
     - ``long_line``: one 9 MiB data line without a newline, then the body ends.
     - ``no_done``: everything up to the finish (and usage) chunk, no ``[DONE]``.
 
+    ``pauses`` holds a stream after that many data events (counted as for
+    ``fault_after``) until the test calls :meth:`FakeDeepSeek.resume`, once per
+    pause (a resume that comes early is kept for the next pause), so a test can
+    act at a known point of an answer instead of racing its delays. Streams only.
+
     ``finish_reason`` ``None`` means ``"tool_calls"`` when ``tool_calls`` are given,
     else ``"stop"``. ``include_usage`` ``None`` follows the request's
     ``stream_options.include_usage``. ``tool_calls`` take the OpenAI shape
@@ -93,6 +98,7 @@ class Reply:
     model: str | None = None
     fault: Fault | None = None
     fault_after: int = 0
+    pauses: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.dialect not in DIALECTS:
@@ -101,6 +107,8 @@ class Reply:
             raise ValueError(f"unknown fault {self.fault!r}")
         if self.fault_after < 0 or self.keepalives < 0:
             raise ValueError("fault_after and keepalives must be >= 0")
+        if any(p < 0 for p in self.pauses):
+            raise ValueError("pauses must be >= 0")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from types import TracebackType
@@ -104,6 +104,9 @@ class FakeDeepSeek:
         self._port: int | None = None
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._resumes: asyncio.Semaphore | None = None
+        self._paused = 0
 
     # --- public API ------------------------------------------------------------
 
@@ -143,11 +146,25 @@ class FakeDeepSeek:
         """Only the ``/chat/completions`` requests (with or without ``/v1``)."""
         return [r for r in self.requests if _route(r.path) == "/chat/completions"]
 
+    @property
+    def paused(self) -> int:
+        """How many streams are held at one of their ``Reply.pauses`` now."""
+        return self._paused
+
+    def resume(self) -> None:
+        """Let a stream held at a pause go on; with none held, the next pause
+        goes straight through (thread-safe)."""
+        loop, resumes = self._loop, self._resumes
+        if loop is None or resumes is None:
+            raise RuntimeError("FakeDeepSeek is not running")
+        loop.call_soon_threadsafe(resumes.release)
+
     async def start(self) -> None:
         """Start listening in the running event loop."""
         if self._server is not None:
             raise RuntimeError("FakeDeepSeek is already running")
         self._stopping = False
+        self._loop, self._resumes = asyncio.get_running_loop(), asyncio.Semaphore(0)
         self._server = await asyncio.start_server(self._connection, "127.0.0.1", self._port_wanted)
         self._port = int(self._server.sockets[0].getsockname()[1])
 
@@ -391,8 +408,17 @@ class FakeDeepSeek:
             options = body.get("stream_options")
             asked = isinstance(options, dict) and options.get("include_usage") is True
             usage = asked if reply.include_usage is None else reply.include_usage
-            return await _stream(reply, meta, usage, reader, out, keep)
+            return await _stream(reply, meta, usage, reader, out, keep, self._hold)
         return await _complete(reply, meta, reader, out, keep)
+
+    async def _hold(self) -> None:
+        """Wait at a pause for :meth:`resume`."""
+        assert self._resumes is not None
+        self._paused += 1
+        try:
+            await self._resumes.acquire()
+        finally:
+            self._paused -= 1
 
 
 def _route(target: str) -> str:
@@ -439,6 +465,7 @@ async def _stream(
     reader: asyncio.StreamReader,
     out: ResponseWriter,
     keep: bool,
+    hold: Callable[[], Awaitable[None]],
 ) -> bool:
     events = _frames.stream_events(reply, meta, include_usage=include_usage)
     if reply.done and reply.fault != "no_done":
@@ -453,6 +480,9 @@ async def _stream(
     if reply.first_delay:
         await asyncio.sleep(reply.first_delay)
     for index in range(len(events) + 1):
+        for pause in reply.pauses:
+            if min(pause, len(events)) == index:
+                await hold()
         if fault is not None and index == fault_at:
             outcome = await _stream_fault(fault, reply, reader, out)
             if outcome is not None:

@@ -252,5 +252,7 @@ def test_scenarios_reject_bad_values() -> None:
         Reply(dialect="xml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="fault"):
         Reply(fault="explode")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="pauses"):
+        Reply(pauses=(-1,))
     with pytest.raises(TypeError):
         FakeDeepSeek().push("not a scenario")  # type: ignore[arg-type]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -243,3 +245,49 @@ async def test_delays_pace_the_stream(server: FakeDeepSeek, client: httpx.AsyncC
     assert stamps[0] >= 0.2
     # role, 3 deltas, finish, usage, [DONE]: six gaps of 0.02 s after the first event
     assert stamps[-1] - stamps[0] >= 0.11
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Poll a server counter (it has no event to await) with a generous limit."""
+    async with asyncio.timeout(30):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+
+async def test_pauses_hold_the_stream_until_resumed(
+    server: FakeDeepSeek, client: httpx.AsyncClient
+) -> None:
+    # role, a, b, c, d, finish, usage, [DONE]: held after three, and before the body ends
+    server.push(Reply("abcd", chunk_chars=1, pauses=(3, 99)))
+    data: list[str] = []
+    async with client.stream("POST", "/chat/completions", json=chat()) as response:
+        lines = response.aiter_lines()
+        async for line in lines:
+            if line.startswith("data: "):
+                data.append(line)
+            if len(data) == 3:
+                break
+        await _until(lambda: server.paused == 1)  # held before the fourth: nothing more sent
+        server.resume()
+        async for line in lines:
+            if line.startswith("data: "):
+                data.append(line)
+            if len(data) == 8:
+                break
+        await _until(lambda: server.paused == 1)  # every event out, the body not ended
+        server.resume()
+        assert [line async for line in lines if line] == []
+    assert data[-1] == "data: [DONE]"
+    assert deltas(data_events("".join(f"{d}\n\n" for d in data)), "content") == "abcd"
+    assert server.paused == 0
+
+
+async def test_an_early_resume_lets_the_next_pause_through(
+    server: FakeDeepSeek, client: httpx.AsyncClient
+) -> None:
+    server.resume()
+    server.push(Reply("abcd", chunk_chars=1, pauses=(2,)))
+    response = await asyncio.wait_for(client.post("/chat/completions", json=chat()), 30)
+    assert deltas(data_events(response.text), "content") == "abcd"
+    with pytest.raises(RuntimeError, match="not running"):
+        FakeDeepSeek().resume()
