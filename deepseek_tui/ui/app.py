@@ -173,7 +173,7 @@ class DeepSeekApp(App[int]):
     async def action_quit(self) -> None:
         """Quit; with an answer still streaming, ask first (what arrived is kept)."""
         chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
-        live = chat.streaming() if chat is not None else []
+        live = chat.turns.streaming() if chat is not None else []
         if live:
             self.run_worker(self._quit_after_asking(live), group="quit", exclusive=True)
             return

@@ -134,7 +134,7 @@ async def test_leaving_a_conversation_keeps_its_answer_streaming(
         )
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: not screen.query(AssistantMessage))
-        assert screen.streaming()  # still going, with nothing on screen
+        assert screen.turns.streaming()  # still going, with nothing on screen
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: "streaming" in screen_text(app))
         await pilot.press("enter")  # reopen it: the answer is live again

@@ -83,7 +83,7 @@ async def test_long_conversation_opens_at_its_end_and_pages_back(
         assert line.display
         assert f"{len(ALL) - len(first):,} earlier messages" in str(line.render())
         # Costs and the last answer's actions cover the whole conversation.
-        assert screen._cost is not None and abs(screen._cost - EXCHANGES * 0.001) < 1e-9
+        assert screen.cost is not None and abs(screen.cost - EXCHANGES * 0.001) < 1e-9
         assert len(screen.query(MessageActions)) == len(screen.query(AssistantMessage))
 
         # The line mounts the page before, in order, right under itself.

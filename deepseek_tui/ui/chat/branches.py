@@ -57,11 +57,11 @@ async def regenerate(screen: ChatScreen) -> None:
             markup=False,
         )
         return
-    await screen.clear_failure()
+    await screen.turns.clear_failure()
     await branch_from(screen, last.id)
     await screen.pane.mount(UserMessage(reveal(last.content), attachments=last.attachments))
     screen.pane.follow()
-    await screen.start(last.content, attachments=tuple(attachments))
+    await screen.turns.start(last.content, attachments=tuple(attachments))
 
 
 async def alternative(screen: ChatScreen, step: int) -> None:
@@ -175,10 +175,10 @@ async def continue_answer(screen: ChatScreen) -> None:
     if not rows or not rows[-1].cut:
         screen.notify("The last answer was not cut off; nothing to continue", timeout=3)
         return
-    await screen.clear_failure()
+    await screen.turns.clear_failure()
     await screen.pane.mount(UserMessage(CONTINUE_PROMPT))
     screen.pane.follow()
-    await screen.start(CONTINUE_PROMPT)
+    await screen.turns.start(CONTINUE_PROMPT)
 
 
 def reattach(message: Message) -> tuple[list[Attachment], list[str]]:

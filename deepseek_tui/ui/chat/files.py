@@ -8,6 +8,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from deepseek_tui.sanitize import reveal
+from deepseek_tui.ui.chat import sending
 
 if TYPE_CHECKING:
     from deepseek_tui.ui.screens.chat import ChatScreen
@@ -45,7 +46,7 @@ async def attach(screen: ChatScreen, path: str) -> bool:
     if not await screen.tray.add(attachment):
         screen.notify(f"{reveal(attachment.name)} is already attached", timeout=3, markup=False)
         return False
-    refused = screen.refused((attachment,))
+    refused = sending.refused(screen, (attachment,))
     if refused:
         screen.notify(
             f"Attached, but {reveal(refused)}. Pick one of those models (Ctrl+S) or "
