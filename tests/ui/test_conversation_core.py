@@ -25,7 +25,9 @@ from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
 from .conftest import KEY, SIZE, configure, make_app, notified, rows, screen_text, wait_for
 from .test_save_default import _press_save, _sidebar
 
-SLOW = Reply(content="word " * 200, chunk_chars=5, delay=0.02)
+#: An answer held after a few words until the test calls ``server.resume()``:
+#: the test acts while it streams, whatever the machine's speed.
+HELD = Reply(content="word " * 200, chunk_chars=5, pauses=(4,))
 
 
 def _done(screen: object, n: int) -> bool:
@@ -36,7 +38,7 @@ def _done(screen: object, n: int) -> bool:
 async def test_typing_while_an_answer_streams_queues_and_sends_it_after(
     server: FakeDeepSeek, home: Path
 ) -> None:
-    server.push(SLOW, Reply(content="Second answer."))
+    server.push(HELD, Reply(content="Second answer."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -50,7 +52,8 @@ async def test_typing_while_an_answer_streams_queues_and_sends_it_after(
         await wait_for(pilot, lambda: queue.display and "my next question" in screen_text(app))
         assert "queued" in screen_text(app)
         await pilot.press(*"draft I keep")  # typed, not sent: must survive the answer
-        await wait_for(pilot, lambda: _done(screen, 2), limit=60)
+        server.resume()
+        await wait_for(pilot, lambda: _done(screen, 2))
         assert [u.text for u in screen.query(UserMessage)] == ["first", "my next question"]
         assert screen.query(AssistantMessage).last().content == "Second answer."
         assert prompt.text == "draft I keep"
@@ -65,7 +68,7 @@ async def test_typing_while_an_answer_streams_queues_and_sends_it_after(
 
 
 async def test_a_queued_message_can_be_taken_back(server: FakeDeepSeek) -> None:
-    server.push(SLOW)
+    server.push(HELD)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -79,7 +82,9 @@ async def test_a_queued_message_can_be_taken_back(server: FakeDeepSeek) -> None:
         await wait_for(pilot, lambda: prompt.text == "never mind")
         await pilot.press("escape")  # stops the answer; nothing queued goes out
         await wait_for(pilot, lambda: _done(screen, 1))
-        await pilot.pause(0.3)
+        assert screen.query_one(AssistantMessage).state == "stopped"
+        assert not screen.query_one(QueuedPrompts).display
+        server.resume()
     assert len(server.chat_requests) == 1
 
 
@@ -123,7 +128,7 @@ async def test_leaving_a_conversation_keeps_its_answer_streaming(
     server: FakeDeepSeek, home: Path
 ) -> None:
     full = "word " * 200
-    server.push(Reply(content=full, chunk_chars=5, delay=0.02))
+    server.push(Reply(content=full, chunk_chars=5, pauses=(8, 16)))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -135,13 +140,18 @@ async def test_leaving_a_conversation_keeps_its_answer_streaming(
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: not screen.query(AssistantMessage))
         assert screen.turns.streaming()  # still going, with nothing on screen
+        server.resume()  # it goes on while another conversation is shown
+        await wait_for(pilot, lambda: server.paused == 1)
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: "streaming" in screen_text(app))
         await pilot.press("enter")  # reopen it: the answer is live again
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await wait_for(pilot, lambda: screen.query(AssistantMessage))
+        assert screen.query(AssistantMessage).last().state == "streaming"
+        server.resume()
         await wait_for(
             pilot,
             lambda: (a := app.screen.query(AssistantMessage)) and a.last().state == "complete",
-            limit=60,
         )
         assert app.screen.query(AssistantMessage).last().content == full
     ((status, content),) = rows(home, "SELECT status, content FROM messages WHERE role='assistant'")
@@ -151,7 +161,7 @@ async def test_leaving_a_conversation_keeps_its_answer_streaming(
 async def test_quitting_while_an_answer_streams_asks_first(
     server: FakeDeepSeek, home: Path
 ) -> None:
-    server.push(Reply(content="word " * 400, chunk_chars=5, delay=0.02))
+    server.push(Reply(content="word " * 400, chunk_chars=5, pauses=(4,)))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
