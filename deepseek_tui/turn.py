@@ -185,7 +185,7 @@ class Turn:
         self._branch_from = branch_from
         self._interval = checkpoint_interval
         self._now = now
-        self._stop_as = ("stopped", "stopped")
+        self._stop_as: tuple[str, str | None] = ("stopped", None)
         self.spec = catalog.lookup(settings.model, host)
         self.outcome = TurnOutcome(model=settings.model)
         self.prepared: PreparedRequest | None = None

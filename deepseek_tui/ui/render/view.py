@@ -6,6 +6,11 @@ are rendered once and never touched again, and one *tail* part holds the open
 block, re-rendered at most once per frame however many fragments arrived.
 A part is sealed once it holds ``PART_CHARS`` characters, so a 20,000-token
 answer is a handful of widgets, not thousands.
+
+Why not Textual's ``MarkdownStream``: it re-parses and re-lays out the whole
+open document as it grows; this shape measured ~30x cheaper at 8k tokens and
+stays linear (``tests/benchmarks/bench_render.py``). Decided, not a
+placeholder: change it only with figures from that benchmark.
 """
 
 from __future__ import annotations
