@@ -246,7 +246,9 @@ async def test_hostile_text_is_shown_literally(server: FakeDeepSeek, home: Path)
 
 
 async def test_queued_by_server_in_status(server: FakeDeepSeek) -> None:
-    server.push(Reply(content="finally", keepalives=4, keepalive_interval=0.25))
+    server.push(
+        Reply(content="finally here", keepalives=4, keepalive_interval=0.25, pauses=(3,))
+    )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -254,6 +256,10 @@ async def test_queued_by_server_in_status(server: FakeDeepSeek) -> None:
         await pilot.press(*"q", "enter")
         status = screen.query_one(StatusLine)
         await wait_for(pilot, lambda: "queued by server" in str(status.render()))
+        # Text flows (the stream is held mid-answer): the server no longer queues.
+        await wait_for(pilot, lambda: screen.query_one(AssistantMessage).content)
+        await wait_for(pilot, lambda: "queued" not in str(status.render()))
+        server.resume()
         await wait_for(pilot, lambda: screen.query_one(AssistantMessage).state == "complete")
         assert "queued" not in str(status.render())
 

@@ -129,6 +129,10 @@ class Turns:
             async with contextlib.aclosing(live.turn.run()) as events:
                 async for event in events:
                     if isinstance(event, AnswerText | ReasoningText):
+                        if live.activity:  # the server stopped queueing: text flows
+                            live.activity = ""
+                            if live is self.shown:
+                                self.screen.status.set(activity="")
                         await live.feed(event)
                         if live.shown:
                             self.screen.new_text()
