@@ -10,7 +10,8 @@ files byte for byte (``tests/ui/test_demo.py`` checks that)::
 Shots, in the order they are taken: ``chat`` (a streamed answer with a table
 and code), ``sidebar`` (settings open), ``theme-<name>`` for every shipped
 theme, ``conversations`` (the hook below; skipped until that panel exists) and
-``reasoning`` (an answer with its reasoning pane open).
+``reasoning`` (an answer with its reasoning pane open) and ``queued`` (a
+message typed while an answer streams, waiting its turn).
 """
 
 from __future__ import annotations
@@ -94,6 +95,15 @@ and keep this conversation. Its history comes along.
 
 class _Enough(Exception):
     """Every shot asked for with ``--only`` is taken."""
+
+
+QUEUE_QUESTION = "Why does my coroutine never run?"
+QUEUE_ANSWER = (
+    "Calling an `async def` function only creates a coroutine object; nothing runs "
+    "until you await it inside a running event loop, e.g. `asyncio.run(main())`."
+)
+QUEUE_NEXT = "And how do I run two of them at once?"
+QUEUE_NEXT_ANSWER = "Use `asyncio.gather(a(), b())` or a `TaskGroup`."
 
 
 def _ids() -> Callable[[], str]:
@@ -217,6 +227,17 @@ async def take(out: Path, home: Path, only: set[str] | None = None) -> list[Path
                 app.screen.query_one("#conversation").scroll_end(animate=False)
                 await pilot.pause(0.3)
                 shoot("reasoning")
+                # a message typed while an answer streams waits its turn
+                srv.push(Reply(content=QUEUE_ANSWER, chunk_chars=12, pauses=(6,)))
+                await send(QUEUE_QUESTION)
+                while len(app.screen.query(AssistantMessage).last().content) < 60:
+                    await pilot.pause(0.05)
+                await send(QUEUE_NEXT)
+                await pilot.pause(0.3)
+                shoot("queued")
+                srv.push(Reply(content=QUEUE_NEXT_ANSWER))
+                srv.resume()
+                await _complete(pilot, 5)
         except _Enough:
             pass
         finally:
