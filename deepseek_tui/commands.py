@@ -144,7 +144,7 @@ async def _ask(
             effort=args.effort,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
-        turn = await session.turn(
+        turn = session.turn(
             prompt,
             turn_settings,
             conversation=conversation,

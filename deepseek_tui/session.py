@@ -257,7 +257,7 @@ class Session:
 
     # --- turns -----------------------------------------------------------------------
 
-    async def turn(
+    def turn(
         self,
         prompt: str,
         settings: TurnSettings,
@@ -272,7 +272,7 @@ class Session:
         from deepseek_tui.turn import Turn
 
         return Turn(
-            client=await self.client(),
+            client=self.client,
             store=self.store,
             catalog=self.catalog,
             host=self.host,

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -130,7 +130,7 @@ class TurnOutcome:
     """Why it did not complete: one line a person can act on."""
     cause: APIError | None = None
     refused: str | None = None
-    """Why it was not sent: ``retired``, ``attachment`` or ``storage``."""
+    """Why it was not sent: ``retired``, ``attachment``, ``storage`` or ``client``."""
     retired: ModelSpec | None = None
     """Set when the turn was refused because the model is retired here."""
     model: str = ""
@@ -154,7 +154,7 @@ class Turn:
     def __init__(
         self,
         *,
-        client: DeepSeekClient,
+        client: DeepSeekClient | Callable[[], Awaitable[DeepSeekClient]],
         store: Store | None,
         catalog: Catalog,
         host: str,
@@ -170,7 +170,8 @@ class Turn:
         checkpoint_interval: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._client = client
+        self._get_client = client
+        self._client: DeepSeekClient | None = None
         self._store = store
         self._catalog = catalog
         self._host = host
@@ -219,6 +220,13 @@ class Turn:
             yield Ended(out)
             return
         try:
+            client = await self._connect()
+        except Exception as exc:  # no client, no request: nothing was stored or sent
+            out.status, out.refused = "refused", "client"
+            out.error = f"not sent: the connection could not be set up ({_what(exc)})"
+            yield Ended(out)
+            return
+        try:
             history = await asyncio.to_thread(self._begin)
         except (StoreError, OSError) as exc:
             out.status, out.refused = "refused", "storage"
@@ -239,7 +247,7 @@ class Turn:
         last_save = time.monotonic()
         ended = False
         try:
-            async for event in self._client.stream_chat(self.prepared.request):
+            async for event in client.stream_chat(self.prepared.request):
                 if isinstance(event, ContentDelta):
                     out.content += event.text
                     text = answer.feed(event.text)
@@ -278,6 +286,10 @@ class Turn:
         except (StoreError, OSError) as exc:
             out.status = "error"
             out.error = f"the answer could not be saved: {exc}; what arrived is shown, not stored"
+            ended = True
+        except Exception as exc:  # a bug or a library's surprise: still one line, never a crash
+            out.status = "error"
+            out.error = f"the answer failed unexpectedly ({_what(exc)}); what arrived is kept"
             ended = True
         finally:
             if not ended:  # cancelled, or the consumer left the loop: keep what arrived
@@ -354,22 +366,35 @@ class Turn:
                 out.status = "error"
             out.error = f"the answer could not be saved: {exc}"
 
+    async def _connect(self) -> DeepSeekClient:
+        if self._client is None:
+            got = self._get_client
+            self._client = got if not callable(got) else await got()
+        return self._client
+
     async def _explain(self, exc: APIError) -> str:
         """The error's message, plus what the host can tell us about it."""
         message = clean(exc.message)
+        client = await self._connect()
         try:
             if isinstance(exc, ModelNotFound):
-                offered = [clean(m.id) for m in await self._client.list_models()]
+                offered = [clean(m.id) for m in await client.list_models()]
                 if offered:
                     message += f"; this host offers: {', '.join(offered[:12])}"
             elif isinstance(exc, InsufficientBalance):
-                balance = await self._client.balance()
+                balance = await client.balance()
                 if balance is not None and balance.infos:
                     amounts = ", ".join(clean(f"{b.total} {b.currency}") for b in balance.infos)
                     message += f"; balance: {amounts}; top up at https://platform.deepseek.com"
         except APIError:
             pass  # the original failure is what matters; the extra detail is optional
         return message
+
+
+def _what(exc: BaseException) -> str:
+    """An unexpected exception, named without its text: the text of an error
+    raised deep in a library can hold anything, the API key included."""
+    return type(exc).__name__
 
 
 def _plausible(usage: Usage) -> bool:

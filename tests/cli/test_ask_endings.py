@@ -62,3 +62,15 @@ def test_ask_on_a_read_only_database_says_so_in_one_line(
     assert last.startswith("deepseek-tui: ") and "not sent" in last and "read-only" in last
     assert r.stdout == ""
     assert len(server.chat_requests) == before  # nothing was sent that could not be saved
+
+
+def test_a_failure_nobody_foresaw_is_one_line_without_the_key(
+    run_cli, server: FakeDeepSeek, home: Path
+) -> None:
+    key = "sk-tést secret-part-9f8e7d"  # httpx refuses it while setting up
+    r = run_cli("ask", "hi", env={"DEEPSEEK_API_KEY": key})
+    assert r.code == 1
+    assert "Traceback" not in r.stderr
+    assert "secret-part" not in r.stderr + r.stdout
+    assert r.stderr.strip().splitlines()[-1].startswith("deepseek-tui: not sent:")
+    assert server.chat_requests == []

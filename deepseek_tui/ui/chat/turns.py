@@ -85,7 +85,7 @@ class Turns:
         else:
             values = self.screen.sidebar.values()
             settings, system = values.turn(), values.system
-        turn = await self.screen.session.turn(
+        turn = self.screen.session.turn(
             prompt,
             settings,
             conversation=self.screen.conversation if shown else conversation,
@@ -100,8 +100,10 @@ class Turns:
             collapse=self.screen.session.settings.ui.collapse_reasoning,
         )
         if shown:
-            for row in self.screen.query("MessageActions"):
-                row.set_cut(False)  # type: ignore[attr-defined]
+            from deepseek_tui.ui.widgets.message_actions import MessageActions
+
+            for row in self.screen.query(MessageActions):
+                row.set_cut(False)
             view = AssistantMessage(reveal(settings.model))
             await self.screen.pane.mount(view)
             await live.attach(view)
