@@ -178,7 +178,7 @@ class Turn:
         self.prompt = prompt
         self.settings = settings
         self._conversation = conversation
-        self._system = system
+        self.system = system
         self._provider = provider
         self.attachments = tuple(attachments)
         self._temperature_max = temperature_max
@@ -236,7 +236,7 @@ class Turn:
         self.prepared = prepare_request(
             spec=self.spec,
             settings=self.settings,
-            system=self._system,
+            system=self.system,
             history=drop_oldest_exchanges(history, self._drop_oldest),
             prompt=self.prompt,
             attachments=self.attachments,
@@ -315,15 +315,15 @@ class Turn:
                 title="",
                 model=self.settings.model,
                 params=params,
-                system=self._system or None,
+                system=self.system or None,
                 provider=self._provider,
             )
             history: list[Message] = []
         else:
             history = store.messages(self._conversation.id)
             changes: dict[str, object] = {"model": self.settings.model, "params": params}
-            if (self._conversation.system or "") != (self._system or ""):
-                changes["system"] = self._system or ""
+            if (self._conversation.system or "") != (self.system or ""):
+                changes["system"] = self.system or ""
             self._conversation = store.update_conversation(self._conversation.id, **changes)  # type: ignore[arg-type]
         user, assistant = store.begin_turn(
             self._conversation.id,

@@ -193,6 +193,14 @@ class Turns:
         """Send what was queued behind an answer that ended well; put it back
         in the prompt (nothing is lost) when it did not."""
         queue, live.queue = live.queue, []
+        turn = live.turn
+        if not shown and turn.outcome.status == "refused":
+            # A queued message that could not go out behind the scenes: keep it
+            # with the rest, for the prompt when its conversation is shown.
+            from deepseek_tui.ui.live import QueuedSend
+
+            again = QueuedSend(turn.prompt, turn.attachments, turn.settings, turn.system or "")
+            queue.insert(0, again)
         if not queue:
             return
         conversation = live.turn.conversation
