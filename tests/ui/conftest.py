@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from deepseek_tui.config import load_settings
@@ -97,6 +98,23 @@ def screen_text(app: DeepSeekApp) -> str:
     for y in sorted(lines):
         out.append("".join(t for _, t in sorted(lines[y])).replace("\xa0", " "))
     return "\n".join(out)
+
+
+def palette_offers(app: App[Any], label: str) -> bool:
+    """Whether the command palette lists its hits with one naming ``label``
+    highlighted, so Enter picks it (Enter before the hits come does nothing)."""
+    from textual.command import CommandList, CommandPalette
+
+    palette = app.screen
+    if not isinstance(palette, CommandPalette):
+        return False
+    hits = palette.query_one(CommandList)
+    index = hits.highlighted
+    return (
+        hits.has_class("--visible")
+        and index is not None
+        and label in str(hits.get_option_at_index(index).prompt)
+    )
 
 
 def notified(app: DeepSeekApp, text: str) -> bool:
