@@ -637,7 +637,7 @@ async def test_task_cancellation_closes_the_connection() -> None:
                     got_text.set()
 
         task = asyncio.create_task(consume())
-        await asyncio.wait_for(got_text.wait(), 5)
+        await asyncio.wait_for(got_text.wait(), 30)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

@@ -307,7 +307,7 @@ async def test_keepalive_tail_after_finish_ends_complete_after_grace() -> None:
 
     timeouts = Timeouts(idle=5, finish_grace=0.1)
     async with mock_client(handler, timeouts=timeouts) as c:
-        events = await asyncio.wait_for(events_of(c), 5)
+        events = await asyncio.wait_for(events_of(c), 30)
     assert events[-1] == Finish("stop", "deepseek-flash")
 
 
@@ -323,7 +323,7 @@ async def test_keepalive_tail_before_finish_hits_idle_timeout() -> None:
 
     async with mock_client(handler, timeouts=Timeouts(idle=0.15)) as c:
         with pytest.raises(Timeout) as info:
-            await asyncio.wait_for(events_of(c), 5)
+            await asyncio.wait_for(events_of(c), 30)
     assert info.value.phase == "idle"
     assert info.value.partial_content == "some text"
 
@@ -485,7 +485,7 @@ async def test_outside_cancellation_during_a_read_is_not_a_timeout() -> None:
 
     async with mock_client(handler, timeouts=Timeouts(idle=0.2)) as c:
         task = asyncio.create_task(events_of(c))
-        await asyncio.wait_for(started.wait(), 5)
+        await asyncio.wait_for(started.wait(), 30)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

@@ -231,15 +231,14 @@ async def test_stop_closes_stalled_connections_quickly() -> None:
     )
     async with httpx.AsyncClient(base_url=server.base_url, headers=AUTH) as http:
         tasks = [asyncio.create_task(collect(http)) for _ in range(3)]
-        for _ in range(100):
-            if len(server.chat_requests) == 3:
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)
+        async with asyncio.timeout(30):  # all three requests in
+            while len(server.chat_requests) < 3:  # noqa: ASYNC110 (a counter: no event)
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # most likely into their stall by now; stop closes any state
         started = time.monotonic()
         await server.stop()
         assert time.monotonic() - started < 0.5
-        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 2)
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
     errors = [r[1] if isinstance(r, tuple) else r for r in results]
     assert all(isinstance(e, httpx.TransportError) for e in errors), results
     with pytest.raises(httpx.ConnectError):

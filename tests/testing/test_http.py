@@ -130,7 +130,7 @@ async def _raw_exchange(server: FakeDeepSeek, data: bytes) -> bytes:
     writer.write(data)
     writer.write_eof()
     try:
-        return await asyncio.wait_for(reader.read(), 2)
+        return await asyncio.wait_for(reader.read(), 30)
     finally:
         writer.close()
         await writer.wait_closed()
@@ -180,9 +180,9 @@ async def test_expect_continue_is_honoured(server: FakeDeepSeek) -> None:
         b"POST /chat/completions HTTP/1.1\r\nAuthorization: Bearer sk-test-key\r\n"
         b"Expect: 100-continue\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
     )
-    assert await asyncio.wait_for(reader.readline(), 2) == b"HTTP/1.1 100 Continue\r\n"
+    assert await asyncio.wait_for(reader.readline(), 30) == b"HTTP/1.1 100 Continue\r\n"
     writer.write(body)
-    reply = await asyncio.wait_for(reader.read(), 2)
+    reply = await asyncio.wait_for(reader.read(), 30)
     writer.close()
     await writer.wait_closed()
     assert b"HTTP/1.1 200 OK" in reply

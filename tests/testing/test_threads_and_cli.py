@@ -105,7 +105,7 @@ def _start_cli(*args: str) -> tuple[subprocess.Popen[str], str]:
 def _stop_cli(proc: subprocess.Popen[str]) -> None:
     proc.send_signal(signal.SIGINT)
     try:
-        assert proc.wait(timeout=5) == 0
+        assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

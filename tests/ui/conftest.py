@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from deepseek_tui.config import load_settings
@@ -22,6 +24,10 @@ KEY = "sk-test-key-0123456789abcd"
 SIZE = (100, 32)
 #: Off-peak, so costs in snapshots do not depend on the hour the tests run.
 FIXED_NOW = datetime(2026, 10, 3, 12, 0, tzinfo=UTC)
+#: How long :func:`wait_for` lets the app work before the test fails. Generous:
+#: CI runs on two cores shared with other work, where a step can take many times
+#: longer than on a laptop, and the limit only costs time when a test fails.
+WAIT_LIMIT = 60.0 if os.environ.get("CI") else 30.0
 
 
 def configure(home: Path, base_url: str, *, key: str | None = KEY, extra: str = "") -> None:
@@ -59,13 +65,15 @@ def make_app(
     return DeepSeekApp(settings, paths, session, **kwargs)
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], limit: float = 10.0) -> None:
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], object], limit: float = WAIT_LIMIT
+) -> None:
     """Let the app run until ``condition()`` holds (what the user would wait for)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
+            raise AssertionError(f"timed out waiting for the app ({limit:.0f} s)")
         await pilot.pause(0.02)
     await pilot.pause()
 
@@ -90,6 +98,23 @@ def screen_text(app: DeepSeekApp) -> str:
     for y in sorted(lines):
         out.append("".join(t for _, t in sorted(lines[y])).replace("\xa0", " "))
     return "\n".join(out)
+
+
+def palette_offers(app: App[Any], label: str) -> bool:
+    """Whether the command palette lists its hits with one naming ``label``
+    highlighted, so Enter picks it (Enter before the hits come does nothing)."""
+    from textual.command import CommandList, CommandPalette
+
+    palette = app.screen
+    if not isinstance(palette, CommandPalette):
+        return False
+    hits = palette.query_one(CommandList)
+    index = hits.highlighted
+    return (
+        hits.has_class("--visible")
+        and index is not None
+        and label in str(hits.get_option_at_index(index).prompt)
+    )
 
 
 def notified(app: DeepSeekApp, text: str) -> bool:

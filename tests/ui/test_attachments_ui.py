@@ -17,6 +17,7 @@ from deepseek_tui.ui.widgets.attachments import AttachmentChip, AttachmentTray
 from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
+from deepseek_tui.ui.widgets.status import StatusLine
 
 from .conftest import SIZE, make_app, notified, rows, screen_text, wait_for
 
@@ -124,7 +125,7 @@ async def test_image_refused_by_a_model_without_images(
         screen = await _ready(pilot)
         await pilot.press("ctrl+s")
         screen.query_one(SettingsSidebar).query_one("#model", Select).value = "deepseek-v4-pro"
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.query_one(StatusLine).info.model == "deepseek-v4-pro")
         await pilot.press("ctrl+s")
         await _type_attach(pilot, screen, image)
         await wait_for(pilot, lambda: _tray(screen).items)
@@ -132,11 +133,9 @@ async def test_image_refused_by_a_model_without_images(
         assert notified(app, "deepseek-v4-pro does not take images (pic.png)")
         app.clear_notifications()
         await pilot.press(*"What is this?", "enter")
-        await pilot.pause(0.3)
         # ... and refused on send, naming the models that can take it; nothing sent
-        assert notified(
-            app, "Not sent: deepseek-v4-pro does not take images (pic.png); models that do:"
-        )
+        refused = "Not sent: deepseek-v4-pro does not take images (pic.png); models that do:"
+        await wait_for(pilot, lambda: notified(app, refused))
         assert notified(app, "deepseek-flash")
         assert len(app._notifications) == 1
         assert not screen.query(UserMessage)
@@ -189,15 +188,13 @@ async def test_ctrl_t_dialog_attaches_and_chips_can_be_removed(
         await wait_for(pilot, lambda: len(tray.items) == 1)
         assert [a.name for a in tray.items] == ["pic.png"]
         # Shift+Tab from the prompt reaches the chip; Delete removes it
-        await pilot.pause()
-        assert screen.query_one(PromptInput).has_focus
+        await wait_for(pilot, lambda: screen.query_one(PromptInput).has_focus)
         await pilot.press("shift+tab")
         assert isinstance(app.focused, AttachmentChip)
         await pilot.press("delete")
         await wait_for(pilot, lambda: not tray.items)
         assert not tray.display
-        await pilot.pause()
-        assert screen.query_one(PromptInput).has_focus
+        await wait_for(pilot, lambda: screen.query_one(PromptInput).has_focus)
 
 
 async def test_attach_path_completion_in_the_prompt(server: FakeDeepSeek, tmp_path: Path) -> None:
@@ -218,7 +215,7 @@ async def test_attach_path_completion_in_the_prompt(server: FakeDeepSeek, tmp_pa
         prompt.load_text("no")
         prompt.move_cursor(prompt.document.end)
         await pilot.press("t")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not any(w.group == "path-suggest" for w in app.workers))
         assert prompt.suggestion == ""
 
 
@@ -307,7 +304,7 @@ async def test_files_can_be_sent_without_a_prompt(
         prompt = screen.query_one(PromptInput)
         prompt.focus()
         await pilot.press("enter")  # nothing typed, nothing attached: nothing happens
-        await pilot.pause(0.1)
+        await pilot.pause()  # the screen has handled whatever the key caused
         assert not screen.query(UserMessage)
         await _type_attach(pilot, screen, image)
         await wait_for(pilot, lambda: len(_tray(screen).items) == 1)
@@ -316,7 +313,8 @@ async def test_files_can_be_sent_without_a_prompt(
         assert screen.query_one(UserMessage).attachment_chips == ["🖼 pic.png · 72 bytes"]
         assert not _tray(screen).items
         await pilot.press("enter")  # the tray is empty again: an empty Enter sends nothing
-        await pilot.pause(0.1)
+        await pilot.pause()
+        assert len(screen.query(UserMessage)) == 1
     assert len(server.chat_requests) == 1
     content = server.chat_requests[0].body["messages"][-1]["content"]
     assert [p["type"] for p in content] == ["image_url"]  # no empty text part

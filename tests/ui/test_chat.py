@@ -14,7 +14,7 @@ from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
 from deepseek_tui.ui.widgets.status import StatusLine
 
-from .conftest import SIZE, make_app, rows, screen_text, wait_for
+from .conftest import SIZE, make_app, notified, rows, screen_text, wait_for
 
 
 async def test_send_streams_answer_and_saves_it(server: FakeDeepSeek, home: Path) -> None:
@@ -169,11 +169,12 @@ async def test_model_switch_in_sidebar_applies_to_next_message(
         await pilot.press("ctrl+s")
         sidebar = screen.query_one(SettingsSidebar)
         assert sidebar.display
+        status = screen.query_one(StatusLine)
         sidebar.query_one("#model", Select).value = "deepseek-v4-pro"
-        await pilot.pause()
+        # the sidebar has adapted to the model (it sets thinking for it) and says so
+        await wait_for(pilot, lambda: status.info.model == "deepseek-v4-pro")
         sidebar.query_one("#thinking", Switch).value = False
-        await pilot.pause()
-        assert "no thinking" in str(screen.query_one(StatusLine).render())
+        await wait_for(pilot, lambda: "no thinking" in str(status.render()))
         await pilot.press("ctrl+s")
         await pilot.press(*"second", "enter")
         await wait_for(
@@ -213,7 +214,7 @@ async def test_sidebar_rejects_out_of_range_value(server: FakeDeepSeek) -> None:
         assert "ignored" in label  # deepseek-flash thinks by default
         screen.query_one(PromptInput).focus()
         await pilot.press(*"hi", "enter")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: notified(app, "Fix the settings first: Temperature"))
         assert server.chat_requests == []
         assert screen.query_one(PromptInput).text == "hi"
         screen.query_one("#temperature", Input).value = "0.7"
@@ -237,7 +238,7 @@ async def test_hostile_text_is_shown_literally(server: FakeDeepSeek, home: Path)
         assert answer.reasoning is not None and answer.reasoning.text == "[red]think[/red]"
         await pilot.press("ctrl+r", "ctrl+r")
         answer.reasoning.collapsed = False
-        await pilot.pause()
+        await wait_for(pilot, lambda: "[red]think[/red]" in screen_text(app))  # unfolded
         text = screen_text(app)
         assert "[bold]markup[/] red end" in text
         assert "[i]me[/i]" in text
@@ -290,8 +291,7 @@ async def test_new_conversation_with_ctrl_n(server: FakeDeepSeek, home: Path) ->
         await pilot.press(*"one", "enter")
         await wait_for(pilot, lambda: screen.query_one(AssistantMessage).state == "complete")
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert not screen.query(AssistantMessage)
+        await wait_for(pilot, lambda: not screen.query(AssistantMessage))
         await pilot.press(*"two", "enter")
         await wait_for(
             pilot, lambda: (a := screen.query(AssistantMessage)) and a.first().state == "complete"

@@ -133,8 +133,7 @@ async def test_rename_delete_undo_and_new(server: FakeDeepSeek, home: Path) -> N
         assert chat.conversation is None  # type: ignore[attr-defined]
         # ... and the command palette's undo still works while the app runs.
         await chat.run_action("undo_delete")
-        await pilot.pause(0.2)
-        assert len(rows(home, "SELECT id FROM conversations")) == 3
+        await wait_for(pilot, lambda: len(rows(home, "SELECT id FROM conversations")) == 3)
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen))
         await pilot.press("ctrl+n")

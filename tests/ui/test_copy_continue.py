@@ -13,7 +13,7 @@ from deepseek_tui.ui.clipboard import code_blocks
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage
 
-from .conftest import SIZE, make_app, notified, rows, screen_text, wait_for
+from .conftest import SIZE, make_app, notified, palette_offers, rows, screen_text, wait_for
 
 ANSWER = "Use this:\n\n```python\nprint('one')\n```\n\nor this:\n\n```sh\necho two\n```\n"
 
@@ -66,7 +66,7 @@ async def test_copy_warns_about_invisible_characters(server: FakeDeepSeek) -> No
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"copy last answer")
-        await pilot.pause(0.4)
+        await wait_for(pilot, lambda: palette_offers(app, "Copy last answer"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.clipboard == sneaky)
         assert notified(app, "invisible or bidi")
@@ -119,7 +119,7 @@ async def test_continue_from_palette_after_reopening(server: FakeDeepSeek, home:
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"continue the cut")
-        await pilot.pause(0.4)
+        await wait_for(pilot, lambda: palette_offers(app, "Continue the cut-off answer"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: done(screen, 2))
         assert screen.query(AssistantMessage).last().content == "rest"

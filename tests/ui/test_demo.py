@@ -22,8 +22,9 @@ from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
+from deepseek_tui.ui.widgets.status import StatusLine
 
-from .conftest import SIZE, make_app, screen_text, wait_for
+from .conftest import SIZE, WAIT_LIMIT, make_app, screen_text, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,9 +42,7 @@ async def _send(pilot: Pilot[Any], text: str, number: int) -> AssistantMessage:
     """Send ``text`` and wait for answer ``number`` to finish streaming."""
     await pilot.press(*text, "enter")
     await wait_for(
-        pilot,
-        lambda: len(_answers(pilot)) >= number and _answers(pilot)[-1].state == "complete",
-        limit=30,
+        pilot, lambda: len(_answers(pilot)) >= number and _answers(pilot)[-1].state == "complete"
     )
     return _answers(pilot)[-1]
 
@@ -65,21 +64,24 @@ async def test_demo_tour_streams_every_step_offline(
         seen: list[tuple[int, int]] = []  # (reasoning length, answer length) while streaming
         await pilot.press(*"hello")
         app.simulate_key("enter")  # as a terminal delivers it: without waiting for the app
+        # Sampled at every step of the event loop (wait_for looks only every 20 ms
+        # or so): the demo server runs in the same loop and sends at most one event
+        # per step, so no state the screen could show is missed.
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
+        deadline = loop.time() + WAIT_LIMIT
         while not ((a := _answers(pilot)) and a[0].state == "complete"):
             assert loop.time() < deadline, "the demo never finished its first answer"
             if a:
                 thought = a[0].reasoning.text if a[0].reasoning is not None else ""
                 seen.append((len(thought), len(a[0].content)))
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0)
         assert any(r > 0 and c == 0 for r, c in seen), "no reasoning before the answer"
         assert any(0 < c < len(full) for _, c in seen), "the answer did not stream"
         first = _answers(pilot)[0]
         assert "This is **demo mode**" in first.content
         assert first.model == "deepseek-flash"
         assert first.query_one(ReasoningBlock).text == demo.STEPS[0].reasoning
-        assert "Welcome to deepseek-tui" in screen_text(app)
+        await wait_for(pilot, lambda: "Welcome to deepseek-tui" in screen_text(app))
 
         # 2. code, 3. a table
         code = await _send(pilot, "next", 2)
@@ -91,7 +93,7 @@ async def test_demo_tour_streams_every_step_offline(
         # 4. the model switch, made in the sidebar as the answer asks
         await pilot.press("ctrl+s")
         app.screen.query_one(SettingsSidebar).query_one("#model", Select).value = "deepseek-v4-pro"
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen.query_one(StatusLine).info.model == demo.SWITCH_TO)
         await pilot.press("ctrl+s")
         switched = await _send(pilot, "switched", 4)
         assert switched.model == "deepseek-v4-pro"

@@ -51,9 +51,8 @@ async def test_export_markdown_then_json_with_replace(
         await pilot.press("f9")
         await wait_for(pilot, lambda: isinstance(app.screen, PathScreen))
         app.screen.query_one("#path-format", Select).value = "json"
-        await pilot.pause()
         field = app.screen.query_one("#path-input", Input)
-        assert field.value == str(tmp_path / f"deepseek-{cid}.json")
+        await wait_for(pilot, lambda: field.value == str(tmp_path / f"deepseek-{cid}.json"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: (tmp_path / f"deepseek-{cid}.json").exists())
         data = json.loads((tmp_path / f"deepseek-{cid}.json").read_text())
@@ -117,11 +116,12 @@ async def test_import_json_opens_it_and_bad_files_say_why(
             await wait_for(pilot, lambda p=problem: notified(app, p))  # type: ignore[misc]
         await chat.run_action("import")
         await wait_for(pilot, lambda: isinstance(app.screen, PathScreen))
-        app.screen.query_one("#path-input", Input).value = f"{tmp_path}/"
+        path = app.screen.query_one("#path-input", Input)
+        path.value = f"{tmp_path}/"
         await pilot.press("end", "g", "o")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: path._suggestion == str(good))  # shown after the cursor
         await pilot.press("right")  # completes the name
-        assert app.screen.query_one("#path-input", Input).value == str(good)
+        assert path.value == str(good)
         await pilot.press("enter")
         await wait_for(pilot, lambda: chat.query(AssistantMessage))
         assert [u.text for u in chat.query(UserMessage)] == ["old question"]

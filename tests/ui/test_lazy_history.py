@@ -68,8 +68,7 @@ async def test_long_conversation_opens_at_its_end_and_pages_back(
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
         screen = app.screen
         assert isinstance(screen, ChatScreen)
-        await wait_for(pilot, lambda: screen.query(AssistantMessage))
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "answer 999" in screen_text(app))
         pane = screen.query_one(ConversationView)
         # Only the end is mounted: about a screenful, enough to fill the view
         # and no more than the cap, and it is what the screen shows.
@@ -78,7 +77,6 @@ async def test_long_conversation_opens_at_its_end_and_pages_back(
         assert len(first) <= LATEST
         assert pane.virtual_size.height > pane.size.height
         assert pane.virtual_size.height < 4 * pane.size.height
-        assert "answer 999" in screen_text(app)
         line = screen.query_one(EarlierMessages)
         assert line.display
         assert f"{len(ALL) - len(first):,} earlier messages" in str(line.render())
@@ -102,12 +100,15 @@ async def test_long_conversation_opens_at_its_end_and_pages_back(
         offset = top.virtual_region.y  # where it is on screen when scrolled to the top
         pane.release_anchor()
         pane.scroll_home(animate=False, immediate=True)
-        await pilot.pause(0.1)
-        await wait_for(pilot, lambda: len(shown(screen)) > len(paged))
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot,
+            lambda: (
+                len(shown(screen)) > len(paged)
+                and pane.scroll_y > 0  # not left at the top, where it would load again
+                and top.virtual_region.y - round(pane.scroll_y) == offset
+            ),
+        )
         assert is_the_end(shown(screen))
-        assert pane.scroll_y > 0  # not left at the top, where it would load again
-        assert top.virtual_region.y - round(pane.scroll_y) == offset
 
 
 async def test_a_short_first_batch_is_topped_up_to_fill_the_screen(

@@ -45,7 +45,7 @@ async def test_link_opens_only_after_confirmation(server: FakeDeepSeek, opened: 
         body.post_message(Markdown.LinkClicked(body, url))
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#yes")
-        await wait_for(pilot, lambda: app.screen is chat)
+        await wait_for(pilot, lambda: app.screen is chat and opened)
         assert opened == [url]
 
 
@@ -70,7 +70,7 @@ async def test_other_links_are_refused_with_a_reason(
         body = chat.query_one(AssistantMessage).body
         body.post_message(Markdown.LinkClicked(body, url))
         await wait_for(pilot, lambda: app._notifications)
-        await pilot.pause(0.1)
+        await pilot.pause()  # refused in the same step: no dialog follows
         assert app.screen is chat
         messages = [n.message for n in app._notifications]
         assert any("Not opened" in m and reason in m for m in messages), messages
@@ -82,10 +82,21 @@ def _follow_shown(chat: Screen[object]) -> bool:
     return any(b.display for b in chat.query("#follow").results(Button))
 
 
+def _line(n: int) -> str:
+    return f"line {n:03}"
+
+
+#: A long answer, one line per stream event (after the role event), held after
+#: lines 40 and 60 so that each step of a test happens while it streams.
+LONG = Reply(
+    content="".join(f"{_line(n)}\n\n" for n in range(1, 81)), chunk_chars=10, pauses=(41, 61)
+)
+
+
 async def test_follows_new_text_until_scrolled_up_then_offers_way_back(
     server: FakeDeepSeek,
 ) -> None:
-    server.push(Reply(content="line\n\n" * 600, chunk_chars=12, delay=0.02))
+    server.push(LONG)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -94,28 +105,36 @@ async def test_follows_new_text_until_scrolled_up_then_offers_way_back(
         assert not chat.query("#follow")  # mounted when first needed
         follow_shown = partial(_follow_shown, chat)
         await pilot.press(*"long", "enter")
-        await wait_for(pilot, lambda: pane.max_scroll_y > 40)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: pane.max_scroll_y > 40 and _line(40) in screen_text(app))
         assert pane.following
         assert pane.scroll_y >= pane.max_scroll_y - 2  # following the end
         assert not follow_shown()
         pane.scroll_to(y=0, animate=False)  # the user scrolls up to read
+        await wait_for(pilot, lambda: not pane.following)
+        grown = pane.max_scroll_y
+        answer = chat.query_one(AssistantMessage)
+        server.resume()  # lines 41 to 60
+        await wait_for(
+            pilot,
+            lambda: _line(60) in answer.content and pane.max_scroll_y > grown + 10,
+        )
         await wait_for(pilot, follow_shown)
         assert not pane.following
-        grown = pane.max_scroll_y
-        await wait_for(pilot, lambda: pane.max_scroll_y > grown + 10)
         assert pane.scroll_y < 5  # left where the user put it
-        assert "new text" in screen_text(app)
+        text = screen_text(app)
+        assert _line(1) in text and "new text" in text
         await pilot.press("ctrl+end")
         await wait_for(pilot, lambda: not follow_shown())
         assert pane.following
-        await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: _line(60) in screen_text(app))
+        server.resume()  # the rest, followed again
+        await wait_for(pilot, lambda: answer.state == "complete")
+        await wait_for(pilot, lambda: _line(80) in screen_text(app))
         assert pane.scroll_y >= pane.max_scroll_y - 1
 
 
 async def test_follow_button_goes_back_to_the_end(server: FakeDeepSeek, home: Path) -> None:
-    server.push(Reply(content="row\n\n" * 600, chunk_chars=12, delay=0.02))
+    server.push(LONG)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -124,9 +143,14 @@ async def test_follow_button_goes_back_to_the_end(server: FakeDeepSeek, home: Pa
         assert not chat.query("#follow")  # mounted when first needed
         follow_shown = partial(_follow_shown, chat)
         await pilot.press(*"long", "enter")
-        await wait_for(pilot, lambda: pane.max_scroll_y > 40)
+        await wait_for(pilot, lambda: pane.max_scroll_y > 40 and _line(40) in screen_text(app))
         pane.scroll_to(y=0, animate=False)
+        await wait_for(pilot, lambda: not pane.following)
+        server.resume()  # new text while the user reads above
         await wait_for(pilot, follow_shown)
         await pilot.click("#follow")
         await wait_for(pilot, lambda: not follow_shown() and pane.following)
+        await wait_for(pilot, lambda: _line(60) in screen_text(app))
+        server.resume()
         await wait_for(pilot, lambda: chat.query_one(AssistantMessage).state == "complete")
+        await wait_for(pilot, lambda: _line(80) in screen_text(app))

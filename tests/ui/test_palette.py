@@ -8,7 +8,7 @@ from deepseek_tui.testing import FakeDeepSeek
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.screens.conversations import ConversationsScreen
 
-from .conftest import SIZE, make_app, wait_for
+from .conftest import SIZE, make_app, palette_offers, wait_for
 
 
 async def test_palette_opens_the_conversations_panel(server: FakeDeepSeek) -> None:
@@ -18,7 +18,7 @@ async def test_palette_opens_the_conversations_panel(server: FakeDeepSeek) -> No
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"conversations")
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: palette_offers(app, "Conversations: open"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen))
 

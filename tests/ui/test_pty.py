@@ -26,7 +26,7 @@ import pytest
 from deepseek_tui.store import Store
 from deepseek_tui.testing import FakeDeepSeek, Reply
 
-from .conftest import KEY, configure
+from .conftest import KEY, WAIT_LIMIT, configure
 
 OSC52 = "\x1b]52;c;SE9TVElMRS1DTElQ\x07"  # base64 of HOSTILE-CLIP
 OSC8 = "\x1b]8;;http://evil.example/x\x1b\\click me\x1b]8;;\x1b\\"
@@ -74,7 +74,7 @@ class Terminal:
             with contextlib.suppress(OSError):
                 self.output += os.read(self.master, 65536)
 
-    def wait_for(self, condition: Callable[[bytes], bool], limit: float = 20.0) -> None:
+    def wait_for(self, condition: Callable[[bytes], bool], limit: float = WAIT_LIMIT) -> None:
         deadline = time.monotonic() + limit
         while not condition(self.output):
             if time.monotonic() > deadline:
@@ -86,7 +86,7 @@ class Terminal:
         os.write(self.master, data)
 
     def close(self) -> int:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + WAIT_LIMIT
         while self.proc.poll() is None and time.monotonic() < deadline:
             self.read()
         for _ in range(5):
@@ -129,7 +129,7 @@ def test_hostile_text_never_reaches_the_terminal(home: Path, seeded: str) -> Non
             term.wait_for(lambda out: b"Ask DeepSeek" in out)
             term.wait_for(lambda out: "⟨RLO⟩".encode() in out)  # the title and history
             term.write(b"hello")
-            time.sleep(0.3)
+            term.wait_for(lambda out: b"hello" in out)  # typed into the prompt
             term.write(b"\r")
             term.wait_for(lambda out: b"ANSWER-DONE" in out)
             term.wait_for(lambda out: b"tokens" in out.split(b"ANSWER-DONE")[-1])

@@ -18,6 +18,7 @@ from deepseek_tui.testing import FakeDeepSeek
 from deepseek_tui.ui import demo
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar, SidebarValues
+from deepseek_tui.ui.widgets.status import StatusLine
 
 from .conftest import SIZE, make_app, notified, wait_for
 
@@ -30,12 +31,20 @@ async def _sidebar(pilot: Pilot[Any]) -> SettingsSidebar:
     return sidebar
 
 
-async def _press_save(pilot: Pilot[Any], sidebar: SettingsSidebar) -> None:
+async def _choose_model(pilot: Pilot[Any], sidebar: SettingsSidebar, model: str) -> None:
+    """Pick ``model`` and wait until the sidebar has adapted to it (the status
+    line names it then); thinking and effort are set for the model meanwhile."""
+    sidebar.query_one("#model", Select).value = model
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(StatusLine).info.model == model)
+
+
+async def _press_save(pilot: Pilot[Any], sidebar: SettingsSidebar, *, until: str) -> None:
+    """Press "Save as default" and wait for the notification saying ``until``."""
     button = sidebar.query_one("#save-default", Button)
     sidebar.scroll_to_widget(button, animate=False)
     await pilot.pause()
     await pilot.click(button)
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: notified(pilot.app, until))
 
 
 async def test_save_as_default_writes_config_and_new_chats_use_it(
@@ -47,8 +56,7 @@ async def test_save_as_default_writes_config_and_new_chats_use_it(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         sidebar = await _sidebar(pilot)
-        sidebar.query_one("#model", Select).value = "deepseek-v4-pro"
-        await pilot.pause()
+        await _choose_model(pilot, sidebar, "deepseek-v4-pro")
         sidebar.query_one("#thinking", Switch).value = False
         sidebar.query_one("#top_p", Input).value = ""
         sidebar.query_one("#temperature", Input).value = "0.7"
@@ -57,8 +65,7 @@ async def test_save_as_default_writes_config_and_new_chats_use_it(
         sidebar.query_one("#system", TextArea).load_text("Be brief.")
         sidebar.query_one("#json_mode", Switch).value = True
         await pilot.pause()
-        await _press_save(pilot, sidebar)
-        assert notified(app, "Saved as the default for new conversations")
+        await _press_save(pilot, sidebar, until="Saved as the default for new conversations")
         wanted = SidebarValues(
             model="deepseek-v4-pro",
             thinking=False,
@@ -73,8 +80,7 @@ async def test_save_as_default_writes_config_and_new_chats_use_it(
         # Ctrl+N: a new conversation in this session starts with them
         sidebar.query_one("#temperature", Input).value = "1.5"
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert sidebar.values() == wanted
+        await wait_for(pilot, lambda: sidebar.values() == wanted)
 
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     raw = tomllib.loads(config.read_text())
@@ -116,14 +122,12 @@ async def test_model_defaults_are_removed_not_written(server: FakeDeepSeek, home
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         sidebar = await _sidebar(pilot)
-        sidebar.query_one("#model", Select).value = "deepseek-flash"
-        await pilot.pause()
+        await _choose_model(pilot, sidebar, "deepseek-flash")
         sidebar.query_one("#temperature", Input).value = ""
         sidebar.query_one("#effort", Select).value = "high"
         sidebar.query_one("#system", TextArea).load_text("")
         await pilot.pause()
-        await _press_save(pilot, sidebar)
-        assert notified(app, "Saved as the default")
+        await _press_save(pilot, sidebar, until="Saved as the default")
     raw = tomllib.loads(config.read_text())
     assert "generation" not in raw  # everything at the model's default
     assert "model" not in raw  # the catalog's default model
@@ -138,8 +142,9 @@ async def test_invalid_value_is_not_saved(server: FakeDeepSeek, home: Path) -> N
         sidebar = await _sidebar(pilot)
         sidebar.query_one("#temperature", Input).value = "5"
         await pilot.pause()
-        await _press_save(pilot, sidebar)
-        assert notified(app, "Not saved; fix the settings first: Temperature: out of range")
+        await _press_save(
+            pilot, sidebar, until="Not saved; fix the settings first: Temperature: out of range"
+        )
     assert config.read_bytes() == before
 
 
@@ -150,8 +155,9 @@ async def test_demo_never_saves(home: Path, monkeypatch: pytest.MonkeyPatch) -> 
         sidebar = await _sidebar(pilot)
         sidebar.query_one("#temperature", Input).value = "0.7"
         await pilot.pause()
-        await _press_save(pilot, sidebar)
-        assert notified(app, "Not saved: the demo never changes your config file")
+        await _press_save(
+            pilot, sidebar, until="Not saved: the demo never changes your config file"
+        )
         # also from the command palette action
         app.clear_notifications()
         await app.screen.run_action("save_default")

@@ -18,6 +18,7 @@ from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage, ErrorBlock
 from deepseek_tui.ui.widgets.prompt import PromptInput
+from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
 
 from .conftest import KEY, configure, make_app, wait_for
 
@@ -46,16 +47,22 @@ def _app() -> DeepSeekApp:
     return make_app(clock=lambda: 0.0)
 
 
+def _settled(pilot: Pilot[Any]) -> bool:
+    """No background work left (the model list and the balance fetched, a turn
+    and what follows it done): the screen shows its final state."""
+    return all(w.is_finished for w in pilot.app.workers)
+
+
 async def _ready(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChatScreen))
     pilot.app.screen.query_one(PromptInput).cursor_blink = False  # a blinking cursor is a clock
+    await wait_for(pilot, lambda: _settled(pilot))
 
 
 async def _send(pilot: Pilot[Any], text: str, *, done: Callable[[], object]) -> None:
     await _ready(pilot)
     await pilot.press(*text, "enter")
-    await wait_for(pilot, done)
-    await pilot.pause(0.2)
+    await wait_for(pilot, lambda: done() and _settled(pilot))
 
 
 def _complete(pilot: Pilot[Any]) -> Callable[[], object]:
@@ -85,7 +92,7 @@ def test_sidebar_open(thread_server: FakeDeepSeek, snap_compare: SnapCompare) ->
     async def run(pilot: Pilot[Any]) -> None:
         await _ready(pilot)
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(SettingsSidebar).display)
 
     assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)
 

@@ -16,6 +16,7 @@ from deepseek_tui.ui.screens.help import HelpScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
+from deepseek_tui.ui.widgets.status import StatusLine
 
 from .conftest import KEY, SIZE, configure, make_app, screen_text, wait_for
 
@@ -30,7 +31,7 @@ async def test_continue_shows_stored_messages_and_settings(
         screen = app.screen
         await pilot.press("ctrl+s")
         screen.query_one(SettingsSidebar).query_one("#model", Select).value = "deepseek-v4-pro"
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.query_one(StatusLine).info.model == "deepseek-v4-pro")
         await pilot.press("ctrl+s")
         await pilot.press(*"remember me", "enter")
         await wait_for(
@@ -94,7 +95,7 @@ async def test_help_lists_bindings_and_keymap_applies(server: FakeDeepSeek, home
         assert app.screen.query_one(SettingsSidebar).display
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "Newline" in screen_text(app))  # the help is drawn
         text = screen_text(app)
         for action in ("Send", "Newline", "Stop", "New", "Settings", "Reasoning", "Quit", "Help"):
             assert action in text
@@ -113,7 +114,6 @@ async def test_demo_runs_offline_with_marker_and_saves_nothing(home: Path) -> No
         await wait_for(
             pilot,
             lambda: (a := screen.query(AssistantMessage)) and a.first().state == "complete",
-            limit=30,
         )
         assert "demo mode" in screen.query_one(AssistantMessage).content
     assert not (home / "conversations.db").exists()

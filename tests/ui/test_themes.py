@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.color import Color
-from textual.command import CommandPalette
+from textual.command import CommandInput, CommandPalette
 from textual.pilot import Pilot
 
 from deepseek_tui.config import load_settings
@@ -28,7 +28,7 @@ from deepseek_tui.ui.themes import (
 )
 from deepseek_tui.ui.widgets.prompt import PromptInput
 
-from .conftest import FIXED_NOW, SIZE, wait_for
+from .conftest import FIXED_NOW, SIZE, palette_offers, wait_for
 
 SHIPPED = {"deepseek-dark", "deepseek-light", "deepseek-high-contrast", "deepseek-warm"}
 GOOD = 'name = "mine"\ndark = false\nprimary = "#AA3377"\nbackground = "#FAFAF0"\n'
@@ -43,6 +43,11 @@ def _app(*, theme: str | None = None, demo: bool = False) -> DeepSeekApp:
 
 async def _ready(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChatScreen))
+
+
+def _saving(app: DeepSeekApp) -> bool:
+    """Whether a theme choice is being written to the config file now."""
+    return any(w.group == "theme" for w in app.workers)
 
 
 def _written(home: Path) -> list[Path]:
@@ -264,12 +269,15 @@ async def _pick_in_palette(pilot: Pilot[Any], name: str) -> None:
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
     await pilot.press(*"theme")
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: palette_offers(pilot.app, "Theme"))
+    commands = pilot.app.screen
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
-    await pilot.pause(0.3)
+    await wait_for(  # the theme palette, ready for typing
+        pilot,
+        lambda: pilot.app.screen is not commands and isinstance(pilot.app.focused, CommandInput),
+    )
     await pilot.press(*name)
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: palette_offers(pilot.app, name))
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChatScreen))
 
@@ -298,7 +306,8 @@ async def test_theme_from_the_command_line_is_not_written(server: FakeDeepSeek, 
         await _ready(pilot)
         assert app.theme == "deepseek-high-contrast"
         assert app.screen.styles.background.hex == "#000000"
-        await pilot.pause(0.3)
+        # the other themes are read after the first frame; nothing is being written
+        await wait_for(pilot, lambda: len(app.themes.names) > 1 and not _saving(app))
     assert (home / "config.toml").read_bytes() == before
 
 
@@ -308,7 +317,7 @@ async def test_demo_never_writes_the_theme(home: Path) -> None:
         await _ready(pilot)
         await _pick_in_palette(pilot, "deepseek-light")
         assert app.theme == "deepseek-light"
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: not _saving(app))
     assert not (home / "config.toml").exists()
     assert _written(home) == []
 
