@@ -504,7 +504,9 @@ class ChatScreen(Screen[None]):
         await sidebar.build()
         sidebar.display = not sidebar.display
         if sidebar.display:
-            sidebar.query_one("#model").focus()
+            # After the layout that shows it: focusing scrolls to the field, and a
+            # sidebar not laid out yet would be left scrolled part-way down.
+            self.call_after_refresh(sidebar.query_one("#model").focus)
         else:
             self.prompt.focus()
 
