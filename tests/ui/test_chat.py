@@ -247,9 +247,7 @@ async def test_hostile_text_is_shown_literally(server: FakeDeepSeek, home: Path)
 
 
 async def test_queued_by_server_in_status(server: FakeDeepSeek) -> None:
-    server.push(
-        Reply(content="finally here", keepalives=4, keepalive_interval=0.25, pauses=(3,))
-    )
+    server.push(Reply(content="finally here", keepalives=4, keepalive_interval=0.25, pauses=(3,)))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))

@@ -195,8 +195,7 @@ async def test_save_as_default_survives_a_provider_switch(server: FakeDeepSeek, 
             sidebar = await _sidebar(pilot)
             sidebar.query_one("#temperature", Input).value = "0.3"
             await pilot.pause()
-            await _press_save(pilot, sidebar)
-            assert notified(app, "Saved as the default")
+            await _press_save(pilot, sidebar, until="Saved as the default")
             sidebar.query_one("#provider", Select).value = "other"
             await wait_for(pilot, lambda: app.session.settings.provider == "other")
             assert app.session.settings.generation.temperature == 0.3

@@ -92,7 +92,9 @@ def test_sidebar_open(thread_server: FakeDeepSeek, snap_compare: SnapCompare) ->
     async def run(pilot: Pilot[Any]) -> None:
         await _ready(pilot)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: pilot.app.screen.query_one(SettingsSidebar).display)
+        sidebar = pilot.app.screen.query_one(SettingsSidebar)
+        await wait_for(pilot, lambda: sidebar.display and sidebar.query("#model"))
+        await wait_for(pilot, lambda: pilot.app.focused is sidebar.query_one("#model"))
 
     assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)
 

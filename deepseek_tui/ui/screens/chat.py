@@ -504,9 +504,10 @@ class ChatScreen(Screen[None]):
         await sidebar.build()
         sidebar.display = not sidebar.display
         if sidebar.display:
-            # After the layout that shows it: focusing scrolls to the field, and a
-            # sidebar not laid out yet would be left scrolled part-way down.
-            self.call_after_refresh(sidebar.query_one("#model").focus)
+            # The model field is at the top: focusing it must not scroll (a sidebar
+            # not laid out yet was left scrolled part-way down now and then).
+            sidebar.scroll_home(animate=False)
+            sidebar.query_one("#model").focus(scroll_visible=False)
         else:
             self.prompt.focus()
 
