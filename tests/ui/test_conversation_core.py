@@ -48,6 +48,7 @@ async def test_typing_while_an_answer_streams_queues_and_sends_it_after(
         prompt = screen.query_one(PromptInput)
         assert not prompt.disabled
         await pilot.press(*"my next question", "enter")
+        await wait_for(pilot, lambda: screen.query(QueuedPrompts))
         queue = screen.query_one(QueuedPrompts)
         await wait_for(pilot, lambda: queue.display and "my next question" in screen_text(app))
         assert "queued" in screen_text(app)
@@ -83,7 +84,7 @@ async def test_a_queued_message_can_be_taken_back(server: FakeDeepSeek) -> None:
         await pilot.press("escape")  # stops the answer; nothing queued goes out
         await wait_for(pilot, lambda: _done(screen, 1))
         assert screen.query_one(AssistantMessage).state == "stopped"
-        assert not screen.query_one(QueuedPrompts).display
+        assert not any(q.display for q in screen.query(QueuedPrompts))
         server.resume()
     assert len(server.chat_requests) == 1
 

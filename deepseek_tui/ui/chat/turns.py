@@ -14,7 +14,6 @@ from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from deepseek_tui.sanitize import reveal
-from deepseek_tui.ui.widgets.queue import QueuedPrompts
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
@@ -239,10 +238,21 @@ class Turns:
         )
 
     async def show_queue(self) -> None:
+        """Show the messages queued behind the answer on screen (if any)."""
+        from deepseek_tui.ui.widgets.queue import QueuedPrompts
+
         live = self.shown
         queue = live.queue if live is not None else []
         self.screen.prompt.has_queued = bool(queue)
-        await self.screen.query_one(QueuedPrompts).show([reveal(q.text) for q in queue])
+        found = self.screen.query(QueuedPrompts)
+        if not found and not queue:
+            return
+        if found:
+            line = found.first()
+        else:  # mounted when first needed: most chats never queue anything
+            line = QueuedPrompts(id="queued")
+            await self.screen.query_one("#chat").mount(line, before=self.screen.tray)
+        await line.show([reveal(q.text) for q in queue])
 
     async def cancel_queued(self, index: int) -> None:
         live = self.shown

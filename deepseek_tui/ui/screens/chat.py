@@ -39,13 +39,13 @@ from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.footer import Footer
 from deepseek_tui.ui.widgets.prompt import PromptInput
-from deepseek_tui.ui.widgets.queue import QueuedPrompts
 from deepseek_tui.ui.widgets.sidebar import ModelTraits, SettingsSidebar, SidebarValues
 from deepseek_tui.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from deepseek_tui.ui.screens.conversations import Picked, Trash
     from deepseek_tui.ui.widgets.message_actions import MessageActions
+    from deepseek_tui.ui.widgets.queue import QueuedPrompts
 
 
 class ChatContext(NamedTuple):  # cheaper to create than a dataclass, before the first frame
@@ -124,7 +124,6 @@ class ChatScreen(Screen[None]):
             with Vertical(id="chat"):
                 yield Static("", id="conv-title")
                 yield ConversationView(id="conversation")
-                yield QueuedPrompts(id="queued")
                 yield AttachmentTray(id="attachments")
                 yield PromptInput(id="prompt")
                 yield StatusLine(id="status")
@@ -179,7 +178,6 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.sidebar.display = False
-        self.query_one(QueuedPrompts).display = False
         self.query_one("#conv-title").display = self.conversation is not None
         self.show_title()
         self.pane.anchor()
@@ -332,8 +330,7 @@ class ChatScreen(Screen[None]):
         if self.turns.shown is not None:
             self.turns.shown.stop()
 
-    @on(QueuedPrompts.Cancel)
-    async def _cancel_queued(self, event: QueuedPrompts.Cancel) -> None:
+    async def on_queued_prompts_cancel(self, event: QueuedPrompts.Cancel) -> None:
         await self.turns.cancel_queued(event.index)
 
     @on(PromptInput.Unqueue)
