@@ -244,17 +244,26 @@ class Turn:
         )
         yield Prepared(self._conversation, self.prepared)
         answer, reasoning = StreamSanitizer(), StreamSanitizer()
+        # Fragments, joined only when saved: ``+=`` on an attribute copies the
+        # whole text at every token (quadratic in the answer's length).
+        answer_parts: list[str] = []
+        reasoning_parts: list[str] = []
+
+        def gather() -> None:
+            out.content = "".join(answer_parts)
+            out.reasoning = "".join(reasoning_parts)
+
         last_save = time.monotonic()
-        ended = False
+        ended = gathered = False
         try:
             async for event in client.stream_chat(self.prepared.request):
                 if isinstance(event, ContentDelta):
-                    out.content += event.text
+                    answer_parts.append(event.text)
                     text = answer.feed(event.text)
                     if text:
                         yield AnswerText(text)
                 elif isinstance(event, ReasoningDelta):
-                    out.reasoning += event.text
+                    reasoning_parts.append(event.text)
                     text = reasoning.feed(event.text)
                     if text:
                         yield ReasoningText(text)
@@ -269,6 +278,7 @@ class Turn:
                 if time.monotonic() - last_save >= self._interval:
                     # Also a heartbeat while queued: a fresh ``updated`` tells other
                     # processes starting up that this row is alive (RECOVER_AFTER).
+                    gather()
                     await asyncio.to_thread(self._checkpoint)
                     last_save = time.monotonic()
             out.status = _FINISH_STATUS.get(out.finish_reason or "", "complete")
@@ -279,6 +289,8 @@ class Turn:
                     out.error = note
             ended = True
         except APIError as exc:
+            gather()
+            gathered = True  # with what the error itself carried, below
             out.content = out.content or exc.partial_content
             out.reasoning = out.reasoning or exc.partial_reasoning
             out.status, out.error, out.cause = "error", await self._explain(exc), exc
@@ -292,6 +304,8 @@ class Turn:
             out.error = f"the answer failed unexpectedly ({_what(exc)}); what arrived is kept"
             ended = True
         finally:
+            if not gathered:
+                gather()
             if not ended:  # cancelled, or the consumer left the loop: keep what arrived
                 out.status, out.error = self._stop_as
             out.cost = self.spec.cost(out.usage, self.started) if out.usage else None

@@ -42,8 +42,8 @@ class LiveTurn:
         self.clock = clock
         self.collapse = collapse
         self.view: AssistantMessage | None = None
-        self.answer = ""
-        self.reasoning = ""
+        self._answer: list[str] = []  # fragments: joined only when a view attaches
+        self._reasoning: list[str] = []
         self.started = clock()
         self.first: float | None = None
         self.events = 0
@@ -59,8 +59,8 @@ class LiveTurn:
     async def attach(self, view: AssistantMessage) -> None:
         """Feed ``view`` from now on, starting with what arrived so far."""
         self.view = view
-        await view.add_reasoning(self.reasoning)
-        await view.add_content(self.answer, collapse_reasoning=self.collapse)
+        await view.add_reasoning("".join(self._reasoning))
+        await view.add_content("".join(self._answer), collapse_reasoning=self.collapse)
 
     def detach(self) -> None:
         """Its conversation is no longer shown: keep streaming, feed nothing."""
@@ -78,12 +78,12 @@ class LiveTurn:
         self.events += 1
         text = reveal(event.text)
         if isinstance(event, AnswerText):
-            self.answer += text
+            self._answer.append(text)
             if self.shown:
                 assert self.view is not None
                 await self.view.add_content(text, collapse_reasoning=self.collapse)
         else:
-            self.reasoning += text
+            self._reasoning.append(text)
             if self.shown:
                 assert self.view is not None
                 await self.view.add_reasoning(text)
