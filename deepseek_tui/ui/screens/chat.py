@@ -254,54 +254,15 @@ class ChatScreen(Screen[None]):
     async def _load_history(
         self, conversation: Conversation, messages: list[Message] | None
     ) -> None:
-        """Show ``conversation`` (its ``messages`` when already read) and, when an
-        answer is streaming into it, that answer live at the end."""
-        if messages is None:
-            messages = await asyncio.to_thread(self.store.messages, conversation.id)
-        live = self.turns.live.get(conversation.id)
-        if live is not None:  # its placeholder row is shown live, not as stored
-            placeholder = live.turn.outcome.assistant_message_id
-            messages = [m for m in messages if m.id != placeholder]
-        await self.show_path(messages)
-        if self.conversation is None or self.conversation.id != conversation.id:
-            return  # another conversation was opened meanwhile
-        if live is not None and self.turns.live.get(conversation.id) is live:
-            from deepseek_tui.ui.widgets.message import AssistantMessage
+        from deepseek_tui.ui.chat import opening
 
-            view = AssistantMessage(reveal(live.turn.settings.model))
-            await self.pane.mount(view)
-            await live.attach(view)
-            self.turns.show(live)
-        elif live is not None:  # it ended while we were reading: show it as stored
-            await self._load_history(conversation, None)
-        held = self.turns.held.pop(conversation.id, None)
-        if held:
-            self.turns.unqueue_into_prompt(held)
+        await opening.load(self, conversation, messages)
 
     async def show_path(self, messages: Sequence[Message]) -> None:
-        """Show these stored messages as the conversation, with its cost and
-        context use in the status line."""
-        from deepseek_tui.context_window import estimate, exchange_chars
+        """Show these stored messages as the conversation (see :mod:`.opening`)."""
+        from deepseek_tui.ui.chat import opening
 
-        for m in messages:
-            if m.role == "user":
-                self.prompt.remember(m.content)
-        await self.pane.show(messages, rows=max(self.app.size.height, 24))
-        costs = [m.cost for m in messages if m.role == "assistant" and m.cost is not None]
-        self.cost = sum(costs) if costs else None
-        last = next((m for m in reversed(messages) if m.role == "assistant" and m.usage), None)
-        self.measured = None
-        if messages and messages[-1] is last and last.usage:
-            self.measured = last.usage.get("total_tokens")
-            self.status.set(
-                last_tokens=last.usage.get("completion_tokens"),
-                context_tokens=self.measured,
-                context_estimated=False,
-            )
-        elif messages:
-            chars = sum(exchange_chars(list(messages)))
-            self.status.set(context_tokens=estimate(chars), context_estimated=True)
-        self.status.set(cost=self.cost)
+        await opening.show_path(self, messages)
 
     # --- sending -----------------------------------------------------------------
 
