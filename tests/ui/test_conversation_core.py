@@ -229,3 +229,27 @@ async def test_tui_keeps_the_default_the_host_lists_under_an_alias(home: Path) -
             assert screen.query_one(SettingsSidebar).model == "deepseek-flash"
             assert not notified(app, "deepseek-chat")
             assert "deepseek-flash" in screen_text(app)  # what ask uses too
+
+
+async def test_a_database_that_cannot_be_written_fails_the_turn_not_the_app(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    import sqlite3
+
+    with Store.open(home / "conversations.db").store as store:
+        store.create_conversation(title="from the future")
+    with sqlite3.connect(home / "conversations.db") as conn:
+        conn.execute("PRAGMA user_version = 99")  # written by a newer deepseek-tui
+    server.push(Reply(content="never asked"))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: screen.query(ErrorBlock))
+        message = screen.query_one(ErrorBlock).message
+        assert "not sent" in message and "read-only" in message
+        assert app.is_running and "Traceback" not in screen_text(app)
+        await pilot.press(*"still here")  # the app goes on
+        assert screen.query_one(PromptInput).text == "still here"
+    assert server.chat_requests == []
