@@ -6,7 +6,9 @@ server and a real database."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from deepseek_tui.config import load_settings
@@ -30,6 +32,16 @@ from .test_save_default import _press_save, _sidebar
 HELD = Reply(content="word " * 200, chunk_chars=5, pauses=(4,))
 
 
+async def _answering(pilot: Pilot[Any], text: str) -> ChatScreen:
+    """Open the chat, send ``text`` and wait until its answer has started."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChatScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, ChatScreen)
+    await pilot.press(*text, "enter")
+    await wait_for(pilot, lambda: screen.query(AssistantMessage))
+    return screen
+
+
 def _done(screen: object, n: int) -> bool:
     views = screen.query(AssistantMessage)  # type: ignore[attr-defined]
     return len(views) >= n and all(v.state != "streaming" for v in views)
@@ -41,10 +53,7 @@ async def test_typing_while_an_answer_streams_queues_and_sends_it_after(
     server.push(HELD, Reply(content="Second answer."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
-        screen = app.screen
-        await pilot.press(*"first", "enter")
-        await wait_for(pilot, lambda: screen.query(AssistantMessage))
+        screen = await _answering(pilot, "first")
         prompt = screen.query_one(PromptInput)
         assert not prompt.disabled
         await pilot.press(*"my next question", "enter")
@@ -72,10 +81,7 @@ async def test_a_queued_message_can_be_taken_back(server: FakeDeepSeek) -> None:
     server.push(HELD)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
-        screen = app.screen
-        await pilot.press(*"first", "enter")
-        await wait_for(pilot, lambda: screen.query(AssistantMessage))
+        screen = await _answering(pilot, "first")
         await pilot.press(*"never mind", "enter")
         await wait_for(pilot, lambda: "never mind" in screen_text(app))
         await pilot.press("up")  # in the empty prompt: the queued message comes back
@@ -165,9 +171,7 @@ async def test_quitting_while_an_answer_streams_asks_first(
     server.push(Reply(content="word " * 400, chunk_chars=5, pauses=(4,)))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
-        await pilot.press(*"go", "enter")
-        await wait_for(pilot, lambda: app.screen.query(AssistantMessage))
+        await _answering(pilot, "go")
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "still streaming" in screen_text(app)
