@@ -89,12 +89,11 @@ def ask(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args, paths_)
     attachments = _load_attachments(args.attach)
     prompt = _read_prompt(args)
-    key = settings.api_key()
-    if not key:
+    if not settings.api_key():
         raise Failure(
             "no API key: set DEEPSEEK_API_KEY, or run deepseek-tui once to enter and save one"
         )
-    return asyncio.run(_ask(args, out, settings, paths_, prompt, key, attachments))
+    return asyncio.run(_ask(args, out, settings, paths_, prompt, attachments))
 
 
 def _load_attachments(paths_: list[str]) -> tuple[Attachment, ...]:
@@ -116,7 +115,6 @@ async def _ask(
     settings: Settings,
     paths_: Paths,
     prompt: str,
-    key: str,
     attachments: tuple[Attachment, ...] = (),
 ) -> int:
     from deepseek_tui.request import with_overrides
