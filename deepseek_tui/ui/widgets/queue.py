@@ -22,6 +22,11 @@ class QueuedPrompts(Vertical):
         padding: 0 1;
         color: $text-muted;
 
+        .queued {
+            height: 1;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
         .queued:hover {
             background: $boost;
         }
@@ -47,9 +52,9 @@ class QueuedPrompts(Vertical):
 class _Line(Static):
     def __init__(self, index: int, text: str, *, last: bool) -> None:
         first = text.strip().splitlines()[0] if text.strip() else "(files only)"
-        hint = "  ✕ click, or ↑ in an empty prompt, to take it back" if last else "  ✕"
+        hint = "(click or ↑ takes it back) " if last else ""
         super().__init__(
-            Content.assemble(("◷ queued: ", "bold"), first[:200], (hint, "dim")),
+            Content.assemble(("◷ queued ", "bold"), (hint, "dim"), first[:300]),
             classes="queued",
         )
         self.index = index
