@@ -64,7 +64,6 @@ class DeepSeekApp(App[int]):
         """The one owner of the settings in force, the store and the client."""
         self.paths = paths
         self.launch = launch
-        self.now = now
         self.clock = clock
         self.demo_server: Any = None
         self.failure: str | None = None
@@ -162,7 +161,6 @@ class DeepSeekApp(App[int]):
             session=self.session,
             conversation=self.launch.conversation,
             demo=self.launch.demo,
-            now=self.now,
             clock=self.clock,
         )
         messages, self.launch.messages = self.launch.messages, None

@@ -257,3 +257,21 @@ async def test_a_database_that_cannot_be_written_fails_the_turn_not_the_app(
         await pilot.press(*"still here")  # the app goes on
         assert screen.query_one(PromptInput).text == "still here"
     assert server.chat_requests == []
+
+
+async def test_a_failure_stays_with_its_conversation(server: FakeDeepSeek) -> None:
+    from deepseek_tui.testing import Fail
+
+    server.push(Fail(503, message="Server Overloaded"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"Q?", "enter")
+        await wait_for(pilot, lambda: screen.query(ErrorBlock))
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: not screen.query(ErrorBlock))
+        await pilot.press("f5")  # nothing failed in the new conversation: nothing to retry
+        await pilot.pause(0.2)
+        assert not screen.query(UserMessage)
+    assert len(server.chat_requests) == 1

@@ -329,7 +329,7 @@ class Turns:
         from deepseek_tui.ui.widgets.message import AnswerFooter
 
         out = live.turn.outcome
-        price = live.turn.spec.price_at(self.screen.ctx.now())
+        price = live.turn.spec.price_at(self.screen.session.now())
         return AnswerFooter(
             completion_tokens=out.usage.completion_tokens if out.usage else None,
             prompt_tokens=out.usage.prompt_tokens if out.usage else None,
@@ -376,5 +376,6 @@ class Turns:
         )
 
     def stop(self) -> None:
+        """Stop the answer on screen (Esc); what arrived is kept as ``stopped``."""
         if self.shown is not None:
             self.shown.stop()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import on, work
@@ -54,7 +53,6 @@ class ChatContext(NamedTuple):  # cheaper to create than a dataclass, before the
     session: Session
     conversation: Conversation | None
     demo: bool
-    now: Callable[[], datetime]
     clock: Callable[[], float]
 
 
@@ -288,8 +286,7 @@ class ChatScreen(Screen[None]):
         await self.turns.retry()
 
     def action_stop(self) -> None:
-        if self.turns.shown is not None:
-            self.turns.shown.stop()
+        self.turns.stop()
 
     async def on_queued_prompts_cancel(self, event: QueuedPrompts.Cancel) -> None:
         await self.turns.cancel_queued(event.index)
@@ -307,9 +304,7 @@ class ChatScreen(Screen[None]):
     async def switch_to(self, conversation: Conversation | None) -> None:
         """Show another conversation (or a new, empty one) with its own settings.
         An answer streaming into the one left keeps streaming and saving."""
-        if self.turns.shown is not None:
-            self.turns.shown.detach()
-            self.turns.show(None)
+        self.turns.leave()
         wanted = conversation.provider if conversation is not None else None
         if wanted is not None and wanted in self.session.settings.providers:
             await self.use_provider(wanted)
