@@ -65,8 +65,9 @@ def choose_model(
     chosen = settings.model or settings.active.model
     if offered is None or _listed(catalog, host, model, offered):
         return Choice(model)
+    unlisted = f"This host does not list {model}; pick another model with Ctrl+S."
     if chosen:
-        return Choice(model, f"This host does not list {model}; pick another model with Ctrl+S.")
+        return Choice(model, unlisted)
 
     def usable(m: str, *, known: bool) -> bool:
         spec = catalog.lookup(m, host)
@@ -77,11 +78,7 @@ def choose_model(
         next((m for m in offered if usable(m, known=True)), None),
     )
     if pick is None:
-        return Choice(model, f"This host does not list {model}; pick another model with Ctrl+S.")
-    if pick not in offered:  # listed under an alias: send the name the host uses
-        pick = next(
-            o for o in offered if catalog.lookup(o, host).id == catalog.lookup(pick, host).id
-        )
+        return Choice(model, unlisted)
     return Choice(pick, f"This host does not list {model}; using {pick} (Ctrl+S to change).")
 
 

@@ -51,11 +51,6 @@ class LiveTurn:
         self.worker: Worker[None] | None = None
         self.activity = ""
 
-    @property
-    def conversation_id(self) -> str | None:
-        c = self.turn.conversation
-        return c.id if c is not None else None
-
     async def attach(self, view: AssistantMessage) -> None:
         """Feed ``view`` from now on, starting with what arrived so far."""
         self.view = view
