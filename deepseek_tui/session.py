@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from deepseek_tui.store import Conversation, Store
     from deepseek_tui.turn import Turn
 
-__all__ = ["Choice", "ProviderUnavailable", "Session", "choose_model"]
+__all__ = ["Choice", "ProviderUnavailable", "Session", "choose_model", "listed"]
 
 
 class ProviderUnavailable(Exception):
@@ -63,7 +63,7 @@ def choose_model(
     host = settings.active.catalog_host
     model = default_model(settings, catalog)
     chosen = settings.model or settings.active.model
-    if offered is None or _listed(catalog, host, model, offered):
+    if offered is None or listed(catalog, host, model, offered):
         return Choice(model)
     unlisted = f"This host does not list {model}; pick another model with Ctrl+S."
     if chosen:
@@ -82,7 +82,7 @@ def choose_model(
     return Choice(pick, f"This host does not list {model}; using {pick} (Ctrl+S to change).")
 
 
-def _listed(catalog: Catalog, host: str, model: str, offered: Collection[str]) -> bool:
+def listed(catalog: Catalog, host: str, model: str, offered: Collection[str]) -> bool:
     """Whether ``offered`` names ``model`` itself or another name of the same entry."""
     if model in offered:
         return True

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
@@ -275,3 +276,26 @@ async def test_a_failure_stays_with_its_conversation(server: FakeDeepSeek) -> No
         await pilot.pause(0.2)
         assert not screen.query(UserMessage)
     assert len(server.chat_requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "warned"),
+    [("deepseek-flash", False), ("deepseek-v4-pro", True)],  # listed as an alias / not listed
+)
+async def test_a_resumed_conversation_is_warned_only_when_the_host_lacks_its_model(
+    home: Path, model: str, warned: bool
+) -> None:
+    async with FakeDeepSeek(api_key=KEY, host="deepseek", models=["deepseek-v4-flash"]) as srv:
+        configure(home, srv.base_url)
+        with Store.open(home / "conversations.db").store as store:
+            store.create_conversation(title="earlier", model=model)
+        app = make_app(continue_=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+            await wait_for(pilot, lambda: any(r.path.endswith("/models") for r in srv.requests))
+            await wait_for(pilot, lambda: "balance" in screen_text(app))  # fetched after it
+            if warned:
+                await wait_for(pilot, lambda: notified(app, f"does not list {model}"))
+            else:
+                await pilot.pause(0.3)
+                assert not notified(app, "does not list")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from deepseek_tui.config import ConfigError
 from deepseek_tui.sanitize import reveal
-from deepseek_tui.session import ProviderUnavailable, choose_model
+from deepseek_tui.session import ProviderUnavailable, choose_model, listed
 
 if TYPE_CHECKING:
     from deepseek_tui.ui.screens.chat import ChatScreen
@@ -28,14 +28,14 @@ async def fetch_models(screen: ChatScreen) -> None:
     screen.sidebar.add_models(offered)
     if not offered:
         return
-    choice = choose_model(screen.session.settings, screen.session.catalog, offered)
-    if screen.sidebar.model != screen.session.default_model() or screen.conversation is not None:
-        # Chosen in the sidebar or by the conversation: only warn.
-        if not choice.note or screen.sidebar.model in offered:
-            return
-        note = f"This host does not list {screen.sidebar.model}; pick another with Ctrl+S."
-        screen.notify(note, severity="warning", timeout=8, markup=False)
+    session, model = screen.session, screen.sidebar.model
+    if model != session.default_model() or screen.conversation is not None:
+        # Chosen in the sidebar or by the conversation: only warn (aliases count).
+        if not listed(session.catalog, session.host, model, offered):
+            note = f"This host does not list {model}; pick another with Ctrl+S."
+            screen.notify(note, severity="warning", timeout=8, markup=False)
         return
+    choice = choose_model(session.settings, session.catalog, offered)
     if choice.model != screen.sidebar.model:
         screen.sidebar.set_model(choice.model)
         screen.show_mode()
