@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from deepseek_tui import __version__, params
-from deepseek_tui.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Failure
+from deepseek_tui.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Failure
 
 _ENV_HELP = """\
 environment:
@@ -174,6 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
+    except Exception as exc:  # unforeseen: one line, the details (no locals) in a file
+        from deepseek_tui import crash
+        from deepseek_tui.paths import Paths
+
+        return _fail(crash.report(exc, Paths.resolve().data_dir), EXIT_FAILURE)
     finally:
         if args.command is None:
             startup.release()  # when it ended before its first frame

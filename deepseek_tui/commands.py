@@ -89,11 +89,21 @@ def ask(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args, paths_)
     attachments = _load_attachments(args.attach)
     prompt = _read_prompt(args)
-    if not settings.api_key():
+    _usable_key(settings)
+    return asyncio.run(_ask(args, out, settings, paths_, prompt, attachments))
+
+
+def _usable_key(settings: Settings) -> str:
+    """The key to send, or one line saying why there is none that can be sent."""
+    key = settings.api_key()
+    if not key:
         raise Failure(
             "no API key: set DEEPSEEK_API_KEY, or run deepseek-tui once to enter and save one"
         )
-    return asyncio.run(_ask(args, out, settings, paths_, prompt, attachments))
+    problem = settings.api_key_problem()
+    if problem is not None:
+        raise Failure(problem)
+    return key
 
 
 def _load_attachments(paths_: list[str]) -> tuple[Attachment, ...]:
@@ -384,9 +394,7 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
 def models(args: argparse.Namespace, out: TextIO) -> int:
     """The host's model ids joined with what the catalog knows about them."""
     settings = _settings(args, Paths.resolve())
-    key = settings.api_key()
-    if not key:
-        raise Failure("no API key: set DEEPSEEK_API_KEY, or run deepseek-tui once to enter one")
+    key = _usable_key(settings)
     return asyncio.run(_models(args, out, settings, key))
 
 

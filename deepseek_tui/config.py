@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from deepseek_tui import params
+from deepseek_tui.apikey import key_problem
 from deepseek_tui.paths import Paths, ensure_private_dir
 from deepseek_tui.urls import normalize_base_url
 
@@ -139,6 +140,21 @@ class Settings:
         if p.api_key_env and env.get(p.api_key_env, "").strip():
             return env[p.api_key_env].strip()
         return p.api_key or None
+
+    def api_key_problem(self, env: Mapping[str, str] | None = None) -> str | None:
+        """Why the active key cannot be sent (one line naming its origin), or None."""
+        key = self.api_key(env)
+        if key is None:
+            return None
+        return key_problem(key, f" in {self.api_key_origin(env)}", "set it again")
+
+    def api_key_origin(self, env: Mapping[str, str] | None = None) -> str:
+        """Where :meth:`api_key` comes from, for messages (never the key itself)."""
+        env = os.environ if env is None else env
+        p = self.active
+        if p.api_key_env and env.get(p.api_key_env, "").strip():
+            return p.api_key_env
+        return f"[providers.{p.name}] api_key of the config file"
 
 
 def mask_key(key: str | None) -> str:

@@ -13,6 +13,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "Failure",
+    "ProviderUnavailable",
     "UsageError",
 ]
 
@@ -33,3 +34,8 @@ class UsageError(Failure):
     """Wrong use of a command that argparse cannot see."""
 
     exit_code = EXIT_USAGE
+
+
+class ProviderUnavailable(Exception):
+    """The provider cannot be used (no key, or one that cannot be sent);
+    ``str()`` says what to do."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from deepseek_tui import params
 from deepseek_tui.config import DEFAULT_PROVIDER, Generation, Settings, update_config_file
+from deepseek_tui.errors import ProviderUnavailable
 from deepseek_tui.models import Catalog, ModelSpec, default_model
 from deepseek_tui.turn_settings import TurnSettings
 
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
     from deepseek_tui.turn import Turn
 
 __all__ = ["Choice", "ProviderUnavailable", "Session", "choose_model", "listed"]
-
-
-class ProviderUnavailable(Exception):
-    """Another provider cannot be used (no key); ``str()`` says what to do."""
 
 
 class Choice(NamedTuple):
@@ -164,6 +161,9 @@ class Session:
                 f"no API key for {name}: set api_key in [providers.{name}]"
                 + (f" or {env}" if env else "")
             )
+        problem = settings.api_key_problem()
+        if problem is not None:
+            raise ProviderUnavailable(problem)
         async with self._lock:
             if self._client is not None:  # answers may still stream through it
                 self._old_clients.append(self._client)
@@ -236,6 +236,9 @@ class Session:
                 key = self._settings.api_key()
                 if not key:
                     raise ProviderUnavailable("no API key")
+                problem = self._settings.api_key_problem()
+                if problem is not None:
+                    raise ProviderUnavailable(problem)
                 make = self._make_client
                 if make is None:
                     from deepseek_tui.request import client_for

@@ -47,7 +47,9 @@ from deepseek_tui.api import (
     Started,
     Usage,
 )
+from deepseek_tui.apikey import UnusableKey
 from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments
+from deepseek_tui.errors import ProviderUnavailable
 from deepseek_tui.models import Catalog, ModelSpec
 from deepseek_tui.request import PreparedRequest, drop_oldest_exchanges, prepare_request
 from deepseek_tui.sanitize import StreamSanitizer, clean
@@ -221,6 +223,11 @@ class Turn:
             return
         try:
             client = await self._connect()
+        except (ProviderUnavailable, UnusableKey) as exc:  # one line for a person
+            out.status, out.refused = "refused", "client"
+            out.error = f"not sent: {clean(str(exc))}"
+            yield Ended(out)
+            return
         except Exception as exc:  # no client, no request: nothing was stored or sent
             out.status, out.refused = "refused", "client"
             out.error = f"not sent: the connection could not be set up ({_what(exc)})"

@@ -42,6 +42,7 @@ from deepseek_tui.api._status import Host, request_id_of
 from deepseek_tui.api._stream import Streaming
 from deepseek_tui.api._timeouts import Timeouts
 from deepseek_tui.api._types import ChatRequest, ChatResult, StreamEvent
+from deepseek_tui.apikey import UnusableKey, key_problem
 from deepseek_tui.urls import normalize_base_url
 
 __all__ = ["DEFAULT_USER_AGENT", "DeepSeekClient", "normalize_base_url"]
@@ -51,12 +52,9 @@ DEFAULT_USER_AGENT = f"deepseek-tui/{__version__}"
 
 def _check_key(api_key: str) -> str:
     key = api_key.strip()
-    if any(not 33 <= ord(c) <= 126 for c in key):
-        # Never echo the key: say what is wrong with it instead.
-        raise ValueError(
-            "the API key contains spaces, line breaks or non-ASCII characters "
-            "and cannot be sent; paste it again"
-        )
+    problem = key_problem(key)
+    if problem is not None:
+        raise UnusableKey(problem)  # says what is wrong with the key, never the key
     return key
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -80,7 +81,8 @@ class DeepSeekApp(App[int]):
         if self.launch.demo:
             await self._start_demo()
         key = self.settings.api_key()
-        if key:
+        problem = self.settings.api_key_problem()
+        if key and problem is None:
             # Opened once this handler has returned: Textual runs it inside a
             # batch that holds back every frame, so a screen pushed here would
             # have its first frame drawn, dropped, and drawn again at the next
@@ -90,9 +92,23 @@ class DeepSeekApp(App[int]):
             from deepseek_tui.ui.screens.first_run import FirstRunScreen
 
             self.push_screen(
-                FirstRunScreen(self.settings.active.base_url, self._check_key),
+                FirstRunScreen(self.settings.active.base_url, self._check_key, problem),
                 callback=self._key_entered,
             )
+
+    def _fatal_error(self) -> None:
+        """An unforeseen exception: Textual would print a traceback with every
+        frame's locals (the key, the prompt, the answer). Show one line instead,
+        the traceback without locals going to a private crash report."""
+        from deepseek_tui import crash
+
+        error = sys.exc_info()[1] or self._exception
+        if error is not None:
+            keys = [p.api_key for p in self.settings.providers.values() if p.api_key]
+            keys.append(self.settings.api_key() or "")
+            self.failure = crash.report(error, self.paths.data_dir, keys)
+        self.bell()
+        self._close_messages_no_wait()
 
     @property
     def settings(self) -> Settings:
@@ -130,11 +146,14 @@ class DeepSeekApp(App[int]):
     async def _check_key(self, key: str) -> str | None:
         """Ask the host whether ``key`` works; save it when it does."""
         from deepseek_tui.api import APIError, AuthenticationError
+        from deepseek_tui.apikey import UnusableKey
         from deepseek_tui.request import client_for
 
         try:
             async with client_for(self.settings, key) as client:
                 await client.list_models()
+        except UnusableKey as exc:
+            return str(exc)
         except AuthenticationError:
             return "the host rejected this key; check it and paste it again"
         except APIError as exc:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Static
 
+from deepseek_tui.apikey import key_problem
 from deepseek_tui.ui.screens.dialog import Dialog
 
 KeyCheck = Callable[[str], Awaitable[str | None]]
@@ -37,24 +38,35 @@ class FirstRunScreen(Dialog[str | None]):
         Binding("escape", "cancel", "Quit", id="first-run-cancel"),
     ]
 
-    def __init__(self, host: str, check: KeyCheck) -> None:
+    def __init__(self, host: str, check: KeyCheck, problem: str | None = None) -> None:
         super().__init__()
         self.host = host
         self._check = check
+        self._problem = problem
+        """Why the key found at start cannot be used (the dialog opens saying so)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="first-run-box", classes="dialog-box"):
             yield Static("Welcome to deepseek-tui", classes="dialog-title")
             yield Static(
                 Content(
-                    f"No API key found. Paste your key for {self.host}; it is checked "
+                    (
+                        "The API key found cannot be used. "
+                        if self._problem
+                        else "No API key found. "
+                    )
+                    + f"Paste your key for {self.host}; it is checked "
                     "against the host and saved to your config file (readable only by you). "
                     "Create one at https://platform.deepseek.com/api_keys."
                 ),
                 classes="dialog-text",
             )
             yield Input(placeholder="sk-…", password=True, id="api-key")
-            yield Static("", id="key-status", classes="field-error")
+            yield Static(
+                Content(f"✕ {self._problem}") if self._problem else "",
+                id="key-status",
+                classes="field-error",
+            )
             with Horizontal(classes="actions"):
                 yield Button("Check and save", variant="primary", id="save")
                 yield Button("Quit", id="quit")
@@ -65,6 +77,10 @@ class FirstRunScreen(Dialog[str | None]):
         key = self.query_one("#api-key", Input).value.strip()
         if not key:
             self._status("✕ paste a key first")
+            return
+        problem = key_problem(key)
+        if problem is not None:  # found here: the host never sees it
+            self._status(f"✕ {problem}")
             return
         self._status("checking the key…", error=False)
         self.query_one("#save", Button).disabled = True

@@ -1,0 +1,80 @@
+"""The TUI never shows the API key: not for a key that cannot be sent, not
+when something unforeseen breaks (Textual would print every frame's locals)."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from deepseek_tui.testing import FakeDeepSeek
+from deepseek_tui.ui.screens.chat import ChatScreen
+from deepseek_tui.ui.screens.first_run import FirstRunScreen
+from tests.ui.conftest import KEY, SIZE, configure, make_app, screen_text, wait_for
+
+SECRET = "sk-SECRETPART0123456789"
+
+
+def key_status(app: object) -> str:
+    """What the dialog says about the key (its line may wrap on screen)."""
+    from deepseek_tui.ui.app import DeepSeekApp
+
+    assert isinstance(app, DeepSeekApp)
+    if not isinstance(app.screen, FirstRunScreen):
+        return ""
+    return str(app.screen.query_one("#key-status", Static).render())
+
+
+async def test_unusable_key_from_environment_opens_the_dialog_saying_why(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with FakeDeepSeek(api_key=KEY, host="deepseek") as srv:
+        configure(home, srv.base_url, key=None)
+        monkeypatch.setenv("DEEPSEEK_API_KEY", f"{SECRET} pasted twice")
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+            await wait_for(pilot, lambda: "cannot be sent" in key_status(app))
+            assert "in DEEPSEEK_API_KEY holds a space at character 24" in key_status(app)
+            assert "cannot be used" in screen_text(app)
+            assert "SECRETPART" not in screen_text(app)
+            # A pasted key with a typographic dash is refused here, before the host.
+            app.screen.query_one("#api-key", Input).value = "sk-abc\u2013def"  # as pasted
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "non-ASCII character" in key_status(app))
+            assert isinstance(app.screen, FirstRunScreen)
+            app.screen.query_one("#api-key", Input).value = ""
+            await pilot.press(*KEY, "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        # The host only ever saw the good key: the others were refused here.
+        assert {r.headers["authorization"] for r in srv.requests} == {f"Bearer {KEY}"}
+    assert app.failure is None
+
+
+async def test_unforeseen_error_shows_one_line_and_a_report_without_locals(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    app = make_app()
+
+    def breaks() -> None:
+        api_key = KEY  # a local Textual's traceback would print
+        raise RuntimeError(f"something unforeseen ({len(api_key)})")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+            app.call_later(breaks)
+            await pilot.pause()
+            await wait_for(pilot, lambda: app.failure is not None)
+    assert app.failure is not None
+    assert "unexpected error (RuntimeError)" in app.failure
+    assert KEY not in app.failure
+    report = Path(app.failure.rsplit(" with ", 1)[1])
+    assert report.parent == home
+    mode, text = await asyncio.to_thread(lambda: (report.stat().st_mode, report.read_text()))
+    assert stat.S_IMODE(mode) == 0o600
+    assert "something unforeseen" in text and "breaks" in text
+    assert KEY not in text and "api_key =" not in text
