@@ -8,7 +8,9 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepseek_tui import params
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.models import Catalog, ModelSpec
     from deepseek_tui.store import Conversation, Store
-    from deepseek_tui.turn import Prepared, TurnOutcome
+    from deepseek_tui.turn import Prepared, Turn, TurnOutcome
 
 
 def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
@@ -161,22 +163,30 @@ async def _ask(
         )
         text = _AskOutput(out, stream=not args.json, reasoning=args.reasoning)
         turn.interrupt("interrupted")  # ask stops only when the program ends (Ctrl+C)
+        ended_by: list[signal.Signals] = []
         try:
-            async with contextlib.aclosing(turn.run()) as events:
-                async for event in events:
-                    if isinstance(event, Prepared):
-                        _notes(event, turn_settings.model)
-                    elif isinstance(event, AnswerText):
-                        text.answer(event.text)
-                    elif isinstance(event, ReasoningText):
-                        text.reasoning(event.text)
-                    elif isinstance(event, Ended):
-                        break
-                    if text.closed:
-                        turn.interrupt("the output was closed")
-                        break
+            with _ending_signals(turn, ended_by):
+                async with contextlib.aclosing(turn.run()) as events:
+                    async for event in events:
+                        if isinstance(event, Prepared):
+                            _notes(event, turn_settings.model)
+                        elif isinstance(event, AnswerText):
+                            text.answer(event.text)
+                        elif isinstance(event, ReasoningText):
+                            text.reasoning(event.text)
+                        elif isinstance(event, Ended):
+                            break
+                        if text.closed:
+                            turn.interrupt("the output was closed")
+                            break
+        except asyncio.CancelledError:
+            if not ended_by:
+                raise
         finally:
             await session.aclose()
+        if ended_by:  # the row is closed as interrupted with what arrived
+            text.end()
+            return 128 + ended_by[0]
         outcome = turn.outcome
         if text.closed:
             return _output_closed()
@@ -206,6 +216,31 @@ async def _ask(
     finally:
         if store is not None:
             store.close()
+
+
+@contextlib.contextmanager
+def _ending_signals(turn: Turn, received: list[signal.Signals]) -> Iterator[None]:
+    """While ``ask`` streams, SIGTERM and SIGHUP (a closed terminal) end it the
+    way Ctrl+C does: the turn is cancelled and its row closed as interrupted
+    with what arrived, instead of the process dying with the row `streaming`."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    wanted = (signal.SIGTERM, signal.SIGHUP)
+
+    def on_signal(signum: signal.Signals) -> None:
+        if not received:
+            received.append(signum)
+            turn.interrupt(f"the process was ended ({signum.name})")
+            if task is not None:
+                task.cancel()
+
+    for signum in wanted:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        yield
+    finally:
+        for signum in wanted:
+            loop.remove_signal_handler(signum)
 
 
 class _AskOutput:
