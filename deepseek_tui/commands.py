@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
     except ConfigError as exc:
         raise Failure(f"{exc} (the file was left unchanged)") from None
     for notice in settings.notices:
-        print(f"deepseek-tui: {notice}", file=sys.stderr)
+        print(f"deepseek-tui: {clean(notice)}", file=sys.stderr)
     return settings
 
 

@@ -144,6 +144,18 @@ class Session:
         """Use ``settings`` from now on (the demo's server, a key just entered)."""
         self._settings = settings
 
+    def crash_report(self, error: BaseException) -> str:
+        """Write a private report of ``error`` next to the database (its
+        traceback without locals, every key masked); return one line naming
+        its type and the report, for a person to read."""
+        from deepseek_tui import crash
+
+        s = self._settings
+        keys = [p.api_key for p in s.providers.values() if p.api_key]
+        keys.append(s.api_key() or "")
+        folder = self.store.path.parent if self.store is not None else None
+        return crash.report(error, folder, keys)
+
     def use_key(self, key: str) -> None:
         """Use ``key`` for the active provider from now on (saved by the caller)."""
         s = self._settings

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 
 from deepseek_tui import startup
 from deepseek_tui.config import ConfigError, Settings, save_api_key
@@ -100,15 +101,26 @@ class DeepSeekApp(App[int]):
         """An unforeseen exception: Textual would print a traceback with every
         frame's locals (the key, the prompt, the answer). Show one line instead,
         the traceback without locals going to a private crash report."""
-        from deepseek_tui import crash
-
         error = sys.exc_info()[1] or self._exception
         if error is not None:
-            keys = [p.api_key for p in self.settings.providers.values() if p.api_key]
-            keys.append(self.settings.api_key() or "")
-            self.failure = crash.report(error, self.paths.data_dir, keys)
+            self.failure = self.session.crash_report(error)
         self.bell()
         self._close_messages_no_wait()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, ours or Textual's, is cleaned of control sequences
+        (and shows invisible characters by name) whatever its caller did."""
+        super().notify(
+            reveal(message), title=reveal(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     @property
     def settings(self) -> Settings:

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 from deepseek_tui.testing import FakeDeepSeek
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.screens.first_run import FirstRunScreen
-from tests.ui.conftest import KEY, SIZE, configure, make_app, screen_text, wait_for
+from tests.ui.conftest import KEY, SIZE, configure, make_app, notified, screen_text, wait_for
 
 SECRET = "sk-SECRETPART0123456789"
 
@@ -78,3 +78,23 @@ async def test_unforeseen_error_shows_one_line_and_a_report_without_locals(
     assert stat.S_IMODE(mode) == 0o600
     assert "something unforeseen" in text and "breaks" in text
     assert KEY not in text and "api_key =" not in text
+
+
+async def test_failed_background_work_names_its_type_never_its_text(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+
+        async def fails() -> None:
+            raise ValueError(f"Invalid header value b'Bearer {KEY}'")  # as httpx says it
+
+        screen.background(fails(), "test")
+        await wait_for(pilot, lambda: notified(app, "Something went wrong"))
+        assert notified(app, "unexpected error (ValueError)")
+        assert KEY not in screen_text(app)
+        assert isinstance(app.screen, ChatScreen)  # still usable
+    assert all(KEY not in n.message for n in app._notifications)

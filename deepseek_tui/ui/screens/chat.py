@@ -190,8 +190,11 @@ class ChatScreen(Screen[None]):
         """The one place a worker's failure ends up: a message, never a crash."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            # Its text may hold anything (a library's error can quote a header):
+            # the type on screen, the traceback (no locals, no keys) in a report.
+            what = self.session.crash_report(error) if error is not None else "unknown error"
             self.notify(
-                f"Something went wrong: {reveal(str(error) or type(error).__name__)}",
+                f"Something went wrong and was not finished: {what}",
                 severity="error",
                 timeout=10,
                 markup=False,
