@@ -208,6 +208,10 @@ async def _ask(
             return _output_closed()
         for note in outcome.notes:
             print(f"deepseek-tui: warning: {clean(note)}", file=sys.stderr)
+        if outcome.unsaved is not None:
+            print(f"deepseek-tui: {clean(outcome.unsaved)}", file=sys.stderr)
+            if error is None:
+                return EXIT_FAILURE
         if error is not None:
             if outcome.notes and error in outcome.notes:
                 return EXIT_FAILURE

@@ -141,6 +141,8 @@ class TurnOutcome:
     assistant_message_id: int | None = None
     notes: list[str] = field(default_factory=list)
     """What the user should know about the answer (cut off, filtered…)."""
+    unsaved: str | None = None
+    """Why the answer (shown, and paid for) could not be stored, e.g. a full disk."""
 
 
 class Turn:
@@ -237,7 +239,10 @@ class Turn:
             history = await asyncio.to_thread(self._begin)
         except (StoreError, OSError) as exc:
             out.status, out.refused = "refused", "storage"
-            out.error = f"not sent: the message could not be saved: {exc}"
+            message = str(exc)
+            if not message.startswith("could not"):
+                message = f"the message could not be saved: {message}"
+            out.error = f"not sent: {message}"
             yield Ended(out)
             return
         self.prepared = prepare_request(
@@ -262,6 +267,7 @@ class Turn:
 
         last_save = time.monotonic()
         ended = gathered = False
+        saving = True
         try:
             async for event in client.stream_chat(self.prepared.request):
                 if isinstance(event, ContentDelta):
@@ -282,11 +288,16 @@ class Turn:
                     yield Waiting(event.waited)
                 elif isinstance(event, Started):
                     yield Waiting(None)
-                if time.monotonic() - last_save >= self._interval:
+                if saving and time.monotonic() - last_save >= self._interval:
                     # Also a heartbeat while queued: a fresh ``updated`` tells other
                     # processes starting up that this row is alive (RECOVER_AFTER).
                     gather()
-                    await asyncio.to_thread(self._checkpoint)
+                    try:
+                        await asyncio.to_thread(self._checkpoint)
+                    except (StoreError, OSError):
+                        # A full disk: the answer goes on (it is being paid for);
+                        # the last save says whether it could be kept after all.
+                        saving = False
                     last_save = time.monotonic()
             out.status = _FINISH_STATUS.get(out.finish_reason or "", "complete")
             note = _FINISH_NOTES.get(out.finish_reason or "")
@@ -301,10 +312,6 @@ class Turn:
             out.content = out.content or exc.partial_content
             out.reasoning = out.reasoning or exc.partial_reasoning
             out.status, out.error, out.cause = "error", await self._explain(exc), exc
-            ended = True
-        except (StoreError, OSError) as exc:
-            out.status = "error"
-            out.error = f"the answer could not be saved: {exc}; what arrived is shown, not stored"
             ended = True
         except Exception as exc:  # a bug or a library's surprise: still one line, never a crash
             out.status = "error"
@@ -383,9 +390,10 @@ class Turn:
                 model=self.settings.model,
             )
         except (StoreError, OSError) as exc:
-            if out.status == "complete":
-                out.status = "error"
-            out.error = f"the answer could not be saved: {exc}"
+            message = str(exc)
+            if not message.startswith("could not save"):
+                message = f"could not save the answer: {message}"
+            out.unsaved = f"{message}; it is shown here but not stored"
 
     async def _connect(self) -> DeepSeekClient:
         if self._client is None:

@@ -5,11 +5,13 @@ subprocesses."""
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,42 @@ def test_ask_ended_by_a_signal_keeps_what_arrived_as_interrupted(
     assert error == f"the process was ended ({signum.name})"
     assert content == stdout.rstrip("\n") or stdout.startswith(content)
     assert content.startswith("line 0 of a long answer\n")
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """Run the child as on a disk with ``limit`` bytes per file: writes past it
+    fail (EFBIG) the way they fail on a full disk."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_ask_on_a_full_disk_prints_the_answer_and_says_it_was_not_stored(
+    run_cli, server: FakeDeepSeek, home: Path
+) -> None:
+    server.push(Reply(content="warm up"))
+    assert run_cli("ask", "first").code == 0  # creates the database
+    db = home / "conversations.db"
+    server.push(Reply(content=LINES, chunk_chars=200))
+    proc = subprocess.run(
+        [sys.executable, "-m", "deepseek_tui", "ask", "-c", "count"],
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=WAIT_LIMIT,
+        preexec_fn=_file_size_limit(db.stat().st_size),
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.rstrip("\n") == LINES.rstrip("\n")  # the whole answer, paid for
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("deepseek-tui: could not save the answer")
+    assert last.endswith("it is shown here but not stored")
+    # What was saved before is intact, and the next run works.
+    server.push(Reply(content="fine again"))
+    again = run_cli("ask", "-c", "again")
+    assert again.code == 0 and again.stdout == "fine again\n"
+    assert ("warm up", "complete") in rows(home, "SELECT content, status FROM messages")

@@ -13,9 +13,14 @@ if TYPE_CHECKING:
     from deepseek_tui.ui.widgets.message import ErrorBlock
 
 
-def error_block(message: str, cause: APIError | None) -> ErrorBlock:
+def error_block(message: str, cause: APIError | None, refused: str | None = None) -> ErrorBlock:
+    """The block for a failed turn; ``refused`` says why it was not sent at all."""
     from deepseek_tui.ui.widgets.message import ErrorBlock
 
+    if refused == "storage":
+        return ErrorBlock(reveal(message), "Nothing was sent. Retry with F5 once it can be saved.")
+    if refused == "client":
+        return ErrorBlock(reveal(message), "Nothing was sent. Fix that, then retry with F5.")
     return ErrorBlock(reveal(message), hint(cause))
 
 

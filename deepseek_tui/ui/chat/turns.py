@@ -292,7 +292,7 @@ class Turns:
                     f"Not sent: {reveal(out.error or '')}", severity="error", markup=False
                 )
             else:
-                block = error_block(out.error or "", None)
+                block = error_block(out.error or "", None, out.refused)
                 await self.show_failure(
                     Failed(live.turn.prompt, block, None, None, live.turn.attachments)
                 )
@@ -306,6 +306,8 @@ class Turns:
             await self.screen.pane.mount(
                 actions_for(out.content, cut=out.finish_reason == "length"), after=view
             )
+        if out.unsaved is not None:
+            self.screen.notify(out.unsaved, severity="error", timeout=20, markup=False)
         if out.usage is not None:
             self.screen.measured = out.usage.total_tokens
             self.screen.status.set(
