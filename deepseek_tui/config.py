@@ -20,7 +20,6 @@ import math
 import os
 import stat
 import tempfile
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 from deepseek_tui import params
 from deepseek_tui.paths import Paths, ensure_private_dir
+from deepseek_tui.tomlfile import TomlFileError, read_toml
 from deepseek_tui.urls import normalize_base_url
 
 DEEPSEEK_BASE_URL = "https://api.deepseek.com"
@@ -37,6 +37,8 @@ BASE_URL_ENV = "DEEPSEEK_BASE_URL"
 DEFAULT_PROVIDER = "deepseek"
 DEFAULT_THEME = "deepseek-dark"
 PROVIDER_KINDS = ("deepseek", "openai-compatible")
+CONFIG_MAX_BYTES = 1024 * 1024
+"""A config file is a few kilobytes; anything over this is refused unread."""
 
 
 class ConfigError(Exception):
@@ -352,17 +354,11 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse ``path`` as TOML; a missing file is an empty config."""
     try:
-        data = path.read_bytes()
+        return read_toml(path, limit=CONFIG_MAX_BYTES)
     except FileNotFoundError:
         return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except TomlFileError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def load_settings(
