@@ -215,6 +215,20 @@ _PROVIDER: dict[str, _Field] = {
     "temperature_max": _Field("float", _TEMPERATURE.expected, param=_TEMPERATURE),
 }
 _TABLES = ("generation", "network", "ui", "keys", "providers", "models")
+# fmt: off
+KEY_IDS = tuple(sorted((
+    "send", "newline",  # the prompt
+    "stop", "retry", "new", "conversations", "sidebar", "reasoning", "bottom", "regenerate",
+    "previous-alternative", "next-alternative", "edit-prompt", "copy-answer", "copy-code",
+    "continue-answer", "export", "attach", "attachment-remove",  # the chat
+    "help", "quit", "palette",  # the app
+    "conversations-up", "conversations-down", "conversations-rename", "conversations-delete",
+    "conversations-undo", "conversations-new", "conversations-close",  # the conversations panel
+    "close-help", "confirm-cancel", "first-run-cancel", "path-cancel", "rename-cancel",  # dialogs
+)))
+# fmt: on
+"""The ids a ``[keys]`` table may remap: every ``Binding(id=...)`` in the TUI,
+which this module cannot import (a test checks that the two agree)."""
 
 
 class _Validator:
@@ -282,6 +296,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _unknown_key_id(path: Path, action: str) -> str:
+    close = difflib.get_close_matches(action, KEY_IDS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (
+        f"warning: {path}: keys.{action}: no key has this id, so it is ignored{hint}; "
+        f"the ids are {', '.join(KEY_IDS)}"
+    )
+
+
 def _default_providers() -> dict[str, Provider]:
     return {DEFAULT_PROVIDER: Provider(name=DEFAULT_PROVIDER, base_url=DEEPSEEK_BASE_URL)}
 
@@ -308,10 +331,14 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
     ui = UI(**v.fields(v.table(tables.get("ui", {}), "ui"), _UI, "ui."))
 
     keys: dict[str, str] = {}
+    notices: list[str] = []
     for action, binding in v.table(tables.get("keys", {}), "keys").items():
         if not isinstance(binding, str) or not binding.strip():
             raise v.fail(f"keys.{action}", 'expected a key name such as "ctrl+j"')
-        keys[action] = binding.strip()
+        if action in KEY_IDS:
+            keys[action] = binding.strip()
+        else:  # a warning, not an error: the rest of the keymap still works
+            notices.append(_unknown_key_id(path, action))
 
     providers = _default_providers()
     for name, body in v.table(tables.get("providers", {}), "providers").items():
@@ -348,6 +375,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
         keys=keys,
         models=tuple(models_raw),
         source=path,
+        notices=tuple(notices),
     )
 
 
@@ -396,7 +424,7 @@ def load_settings(
             model=None if chosen.model and provider != settings.provider else settings.model,
         )
 
-    notices: list[str] = []
+    notices = list(settings.notices)
     if path.exists() and os.name == "posix":
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:

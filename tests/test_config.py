@@ -404,3 +404,24 @@ def test_huge_config_is_refused_unread(home: Path) -> None:
     r = _cli_capped(home, "history")
     assert r.returncode == 1, r.stderr
     assert f"{path}: is larger than 1 MiB" in r.stderr
+
+
+# --- [keys] --------------------------------------------------------------------------
+
+
+def test_unknown_key_id_is_a_warning_naming_it_and_the_ids(run_cli, home: Path) -> None:
+    """A typo in ``[keys]`` is reported once, with the ids that exist, and
+    ignored: the rest of the keymap (and every command) still works."""
+    write(home, '[keys]\nno_such_action = "f9"\nsidebr = "f3"\nsidebar = "f2"\n')
+    r = run_cli("history")
+    assert r.code == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("deepseek-tui: warning")]
+    assert len(warnings) == 2, r.stderr
+    unknown, typo = warnings
+    assert "config.toml: keys.no_such_action: no key has this id, so it is ignored" in unknown
+    assert "keys.sidebr" in typo and "did you mean 'sidebar'?" in typo
+    for line in warnings:
+        assert "the ids are attach, " in line and ", send, sidebar, stop" in line
+    settings = load_settings(Paths.resolve(), env={})
+    assert settings.keys == {"sidebar": "f2"}
+    assert len(settings.notices) == 2
