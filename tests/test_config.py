@@ -160,6 +160,7 @@ def test_precedence_file_then_env_then_flags(home: Path) -> None:
         ("colour = 1\n", ["colour", "unknown key", "allowed"]),
         ("[providers.x]\nmodels = []\n", ["providers.x", "base_url"]),
         ('[providers.deepseek]\nbase_url = "ftp://x"\n', ["providers.deepseek.base_url", "http"]),
+        ('[providers.deepseek]\nbase_url = "http://h:abc"\n', ["providers.deepseek.base_url"]),
         ("[network]\nmax_retries = 9\n", ["network.max_retries", "0 to 5"]),
         ("generation = 3\n", ["generation", "table"]),
     ],
@@ -193,6 +194,8 @@ def test_bad_base_url_in_environment(home: Path) -> None:
         ("https://api.deepseek.com/v1/", "https://api.deepseek.com/v1"),
         ("https://host/v1/chat/completions", "https://host/v1"),
         ("  http://127.0.0.1:8000  ", "http://127.0.0.1:8000"),
+        ("http://[::1]:8000/v1", "http://[::1]:8000/v1"),
+        ("https://bücher.example", "https://bücher.example"),
     ],
 )
 def test_base_urls_with_or_without_v1(given: str, expected: str) -> None:

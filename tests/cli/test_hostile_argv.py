@@ -104,6 +104,17 @@ def test_undecodable_ids_and_options_never_give_a_traceback(
     assert expected in text
 
 
+@pytest.mark.parametrize("url", [b"http://h\xff/", b"http://h:abc/", b"http://a..b/v1"])
+def test_a_base_url_the_client_cannot_use_is_one_line(
+    server: FakeDeepSeek, home: Path, url: bytes
+) -> None:
+    """Such a host or port passed the base-URL check, then made ``httpx`` raise
+    where the client was built: a traceback from ``models``."""
+    r = run_bytes(home, "models", "--base-url", url)
+    assert r.returncode == 1, r.stderr
+    assert "--base-url: a base URL must name a valid host name and port" in one_line(r.stderr)
+
+
 def test_an_attachment_whose_name_is_not_utf8_is_refused_by_name(
     server: FakeDeepSeek, home: Path, tmp_path: Path
 ) -> None:
