@@ -9,6 +9,7 @@ Nothing heavy is imported until the chosen command needs it, so ``--help`` and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
@@ -158,7 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deepseek-tui`` script; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    text = [_as_text(arg) for arg in raw]
+    args = parser.parse_args(text)
+    problem = _check_args(args, [t for t, r in zip(text, raw, strict=True) if t != r])
+    if problem is not None:
+        return _fail(problem, EXIT_USAGE)
     if args.command is None:
         # The TUI runs without garbage collection until its first frame is out.
         from deepseek_tui import startup
@@ -182,6 +188,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if args.command is None:
             startup.release()  # when it ended before its first frame
+
+
+def _as_text(arg: str) -> str:
+    """``arg`` as text that can be encoded: bytes the locale could not decode
+    (which Python keeps as lone surrogates, and nothing downstream -- JSON, the
+    database, the terminal -- can encode) become U+FFFD, once, here."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(arg).decode(sys.getfilesystemencoding(), "replace")
+        except UnicodeError:  # surrogates that did not come from undecodable bytes
+            return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in arg)
+    return arg
+
+
+def _check_args(args: argparse.Namespace, replaced: list[str]) -> str | None:
+    """What argparse cannot see: an empty conversation id, and a file name that
+    had bytes :func:`_as_text` replaced (the file cannot be found by that name,
+    and its name could not be sent or stored)."""
+    resume = getattr(args, "resume", None)
+    if resume is not None and not resume.strip():
+        return "--resume needs a conversation id"
+    if args.command == "export" and not args.id.strip():
+        return "export needs a conversation id"
+    for path in getattr(args, "attach", None) or ():
+        if "\ufffd" in path and any(path in arg for arg in replaced):
+            return f"cannot attach {path}: the file name is not valid UTF-8; rename the file"
+    return None
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -210,8 +245,6 @@ def _fail(message: str, code: int) -> int:
 def _silence_stdout() -> None:
     """After a closed pipe, point stdout at /dev/null so the interpreter's final
     flush does not print a second error."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

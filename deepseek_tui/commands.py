@@ -79,7 +79,8 @@ def _read_prompt(args: argparse.Namespace) -> str:
     if prompt is None or prompt == "-":
         if prompt is None and sys.stdin.isatty():
             raise UsageError("no prompt: pass PROMPT or pipe text on stdin")
-        prompt = sys.stdin.read()
+        # A pipe may carry anything (a binary file, NULs): what does not decode is U+FFFD.
+        prompt = sys.stdin.buffer.read().decode(sys.stdin.encoding or "utf-8", "replace")
     if not prompt.strip():
         raise UsageError("the prompt is empty")
     return prompt

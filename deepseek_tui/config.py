@@ -20,7 +20,6 @@ import math
 import os
 import stat
 import tempfile
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit
 from deepseek_tui import params
 from deepseek_tui.apikey import key_problem
 from deepseek_tui.paths import Paths, ensure_private_dir
+from deepseek_tui.tomlfile import TomlFileError, read_toml
 from deepseek_tui.urls import normalize_base_url
 
 DEEPSEEK_BASE_URL = "https://api.deepseek.com"
@@ -38,6 +38,8 @@ BASE_URL_ENV = "DEEPSEEK_BASE_URL"
 DEFAULT_PROVIDER = "deepseek"
 DEFAULT_THEME = "deepseek-dark"
 PROVIDER_KINDS = ("deepseek", "openai-compatible")
+CONFIG_MAX_BYTES = 1024 * 1024
+"""A config file is a few kilobytes; anything over this is refused unread."""
 
 
 class ConfigError(Exception):
@@ -229,6 +231,20 @@ _PROVIDER: dict[str, _Field] = {
     "temperature_max": _Field("float", _TEMPERATURE.expected, param=_TEMPERATURE),
 }
 _TABLES = ("generation", "network", "ui", "keys", "providers", "models")
+# fmt: off
+KEY_IDS = tuple(sorted((
+    "send", "newline",  # the prompt
+    "stop", "retry", "new", "conversations", "sidebar", "reasoning", "bottom", "regenerate",
+    "previous-alternative", "next-alternative", "edit-prompt", "copy-answer", "copy-code",
+    "continue-answer", "export", "attach", "attachment-remove",  # the chat
+    "help", "quit", "palette",  # the app
+    "conversations-up", "conversations-down", "conversations-rename", "conversations-delete",
+    "conversations-undo", "conversations-new", "conversations-close",  # the conversations panel
+    "close-help", "confirm-cancel", "first-run-cancel", "path-cancel", "rename-cancel",  # dialogs
+)))
+# fmt: on
+"""The ids a ``[keys]`` table may remap: every ``Binding(id=...)`` in the TUI,
+which this module cannot import (a test checks that the two agree)."""
 
 
 class _Validator:
@@ -296,6 +312,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _unknown_key_id(path: Path, action: str) -> str:
+    close = difflib.get_close_matches(action, KEY_IDS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (
+        f"warning: {path}: keys.{action}: no key has this id, so it is ignored{hint}; "
+        f"the ids are {', '.join(KEY_IDS)}"
+    )
+
+
 def _default_providers() -> dict[str, Provider]:
     return {DEFAULT_PROVIDER: Provider(name=DEFAULT_PROVIDER, base_url=DEEPSEEK_BASE_URL)}
 
@@ -322,10 +347,14 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
     ui = UI(**v.fields(v.table(tables.get("ui", {}), "ui"), _UI, "ui."))
 
     keys: dict[str, str] = {}
+    notices: list[str] = []
     for action, binding in v.table(tables.get("keys", {}), "keys").items():
         if not isinstance(binding, str) or not binding.strip():
             raise v.fail(f"keys.{action}", 'expected a key name such as "ctrl+j"')
-        keys[action] = binding.strip()
+        if action in KEY_IDS:
+            keys[action] = binding.strip()
+        else:  # a warning, not an error: the rest of the keymap still works
+            notices.append(_unknown_key_id(path, action))
 
     providers = _default_providers()
     for name, body in v.table(tables.get("providers", {}), "providers").items():
@@ -362,23 +391,18 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
         keys=keys,
         models=tuple(models_raw),
         source=path,
+        notices=tuple(notices),
     )
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse ``path`` as TOML; a missing file is an empty config."""
     try:
-        data = path.read_bytes()
+        return read_toml(path, limit=CONFIG_MAX_BYTES)
     except FileNotFoundError:
         return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except TomlFileError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def load_settings(
@@ -416,7 +440,7 @@ def load_settings(
             model=None if chosen.model and provider != settings.provider else settings.model,
         )
 
-    notices: list[str] = []
+    notices = list(settings.notices)
     if path.exists() and os.name == "posix":
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:

@@ -28,4 +28,9 @@ def normalize_base_url(url: str) -> str:
         raise ValueError("a base URL must start with http:// or https:// and name a host")
     if parts.query or parts.fragment:
         raise ValueError("a base URL cannot have a query or fragment")
+    try:  # what the HTTP client would refuse only when it is built, a traceback then
+        _ = parts.port  # reading it checks it: a number from 0 to 65535
+        parts.hostname.encode("idna")
+    except ValueError:
+        raise ValueError("a base URL must name a valid host name and port") from None
     return url

@@ -160,6 +160,7 @@ def test_precedence_file_then_env_then_flags(home: Path) -> None:
         ("colour = 1\n", ["colour", "unknown key", "allowed"]),
         ("[providers.x]\nmodels = []\n", ["providers.x", "base_url"]),
         ('[providers.deepseek]\nbase_url = "ftp://x"\n', ["providers.deepseek.base_url", "http"]),
+        ('[providers.deepseek]\nbase_url = "http://h:abc"\n', ["providers.deepseek.base_url"]),
         ("[network]\nmax_retries = 9\n", ["network.max_retries", "0 to 5"]),
         ("generation = 3\n", ["generation", "table"]),
     ],
@@ -193,6 +194,8 @@ def test_bad_base_url_in_environment(home: Path) -> None:
         ("https://api.deepseek.com/v1/", "https://api.deepseek.com/v1"),
         ("https://host/v1/chat/completions", "https://host/v1"),
         ("  http://127.0.0.1:8000  ", "http://127.0.0.1:8000"),
+        ("http://[::1]:8000/v1", "http://[::1]:8000/v1"),
+        ("https://bücher.example", "https://bücher.example"),
     ],
 )
 def test_base_urls_with_or_without_v1(given: str, expected: str) -> None:
@@ -332,3 +335,96 @@ def test_temperature_max_is_validated(home: Path, value: str) -> None:
     with pytest.raises(ConfigError, match="providers.deepseek.temperature_max"):
         load_settings(Paths.resolve(), env={})
     assert path.read_text() == f"[providers.deepseek]\ntemperature_max = {value}\n"
+
+
+# --- hostile config files: deep nesting, pipes, devices, huge files ---------------
+
+
+def _cli_capped(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m deepseek_tui ARGS`` with 30 s and 2 GiB of address space, so a
+    regression that waits on a pipe or reads ``/dev/zero`` fails the test
+    instead of hanging it or exhausting the machine."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
+    env.update(DEEPSEEK_TUI_HOME=str(home), PYTHONIOENCODING="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "deepseek_tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        preexec_fn=cap,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 100_000 + "]" * 100_000,
+        "a = " + "{b = " * 100_000 + "}" * 100_000,
+        "[[models]]\nid = 'x'\nz = " + "[" * 40 + "]" * 40,
+    ],
+    ids=["arrays-100k", "inline-tables-100k", "models-40"],
+)
+def test_deeply_nested_config_stops_with_one_line(home: Path, text: str) -> None:
+    """tomllib recurses once per level: 100,000 levels must not be a
+    RecursionError traceback, and what does parse is capped too, so nothing that
+    walks the data later (writing it back, the catalog) meets a value it cannot."""
+    path = write(home, text + "\n")
+    before = path.read_bytes()
+    for args in (["history"], ["ask", "hi"]):
+        r = _cli_capped(home, *args)
+        assert r.returncode == 1, r.stderr
+        assert r.stderr.count("\n") == 1, r.stderr
+        assert f"{path}: is nested too deeply" in r.stderr
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory"])
+def test_config_that_is_not_a_regular_file_stops_at_once(home: Path, kind: str) -> None:
+    home.mkdir()
+    path = home / "config.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    r = _cli_capped(home, "history")
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert f"{path}: is a " in r.stderr and "not a regular file" in r.stderr
+    assert stat.S_ISREG(os.stat(path).st_mode) is False, "left as it was"
+
+
+def test_huge_config_is_refused_unread(home: Path) -> None:
+    path = write(home, "# padding\n" * 120_000)
+    r = _cli_capped(home, "history")
+    assert r.returncode == 1, r.stderr
+    assert f"{path}: is larger than 1 MiB" in r.stderr
+
+
+# --- [keys] --------------------------------------------------------------------------
+
+
+def test_unknown_key_id_is_a_warning_naming_it_and_the_ids(run_cli, home: Path) -> None:
+    """A typo in ``[keys]`` is reported once, with the ids that exist, and
+    ignored: the rest of the keymap (and every command) still works."""
+    write(home, '[keys]\nno_such_action = "f9"\nsidebr = "f3"\nsidebar = "f2"\n')
+    r = run_cli("history")
+    assert r.code == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("deepseek-tui: warning")]
+    assert len(warnings) == 2, r.stderr
+    unknown, typo = warnings
+    assert "config.toml: keys.no_such_action: no key has this id, so it is ignored" in unknown
+    assert "keys.sidebr" in typo and "did you mean 'sidebar'?" in typo
+    for line in warnings:
+        assert "the ids are attach, " in line and ", send, sidebar, stop" in line
+    settings = load_settings(Paths.resolve(), env={})
+    assert settings.keys == {"sidebar": "f2"}
+    assert len(settings.notices) == 2

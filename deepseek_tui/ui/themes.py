@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -39,6 +38,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from deepseek_tui.config import DEFAULT_THEME, ConfigError, update_config_file
 from deepseek_tui.paths import Paths, bundled_themes_dir
+from deepseek_tui.tomlfile import TomlFileError, read_toml
 
 __all__ = [
     "APP_VARIABLES",
@@ -69,6 +69,8 @@ _COLOURS = (
 _FRACTIONS = ("luminosity_spread", "text_alpha")
 _KEYS = ("name", "dark", *_COLOURS, *_FRACTIONS, "variables")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}\Z")
+THEME_MAX_BYTES = 256 * 1024
+"""A theme is a few hundred bytes; a larger file is skipped unread."""
 
 #: Used only when the shipped ``deepseek-dark.toml`` cannot be found (a broken
 #: install), so the stylesheet always has every variable it needs.
@@ -191,17 +193,14 @@ def parse_theme(data: Mapping[str, Any], source: Path) -> Theme:
 
 
 def load_theme_file(path: Path) -> Theme:
-    """Read and validate one ``*.toml`` theme file."""
+    """Read and validate one ``*.toml`` theme file (a regular file of at most
+    :data:`THEME_MAX_BYTES`: a pipe or a device is refused, never waited on)."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
+        data = read_toml(path, limit=THEME_MAX_BYTES)
+    except FileNotFoundError as exc:
         raise ThemeError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ThemeError(f"{path}: is not UTF-8 text") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(f"{path}: invalid TOML: {exc}") from None
+    except TomlFileError as exc:
+        raise ThemeError(f"{path}: {exc}") from None
     return parse_theme(data, path)
 
 

@@ -104,6 +104,44 @@ async def test_help_lists_bindings_and_keymap_applies(server: FakeDeepSeek, home
         assert isinstance(app.screen, ChatScreen)
 
 
+async def test_unknown_key_id_is_shown_once_and_the_rest_applies(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    cfg = home / "config.toml"
+    cfg.write_text(cfg.read_text() + '\n[keys]\nsidebr = "f3"\nsidebar = "f2"\n')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        shown = [n.message for n in app._notifications if "keys.sidebr" in n.message]
+        assert len(shown) == 1
+        assert "did you mean 'sidebar'?" in shown[0] and "the ids are" in shown[0]
+        await pilot.press("f2")
+        assert app.screen.query_one(SettingsSidebar).display
+
+
+def test_every_binding_id_can_be_remapped_from_the_config() -> None:
+    """``config.KEY_IDS`` (the config cannot import the TUI) lists exactly the
+    ids of the TUI's bindings, so a real id is never reported as unknown."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import deepseek_tui.ui
+    from deepseek_tui.config import KEY_IDS
+
+    found: set[str] = set()
+    for info in pkgutil.walk_packages(deepseek_tui.ui.__path__, "deepseek_tui.ui."):
+        module = importlib.import_module(info.name)
+        for cls in vars(module).values():
+            if inspect.isclass(cls) and cls.__module__ == module.__name__:
+                for binding in vars(cls).get("BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id:
+                        found.add(binding.id)
+    assert sorted(found) == list(KEY_IDS)
+
+
 async def test_demo_runs_offline_with_marker_and_saves_nothing(home: Path) -> None:
     app = make_app(demo=True)
     async with app.run_test(size=SIZE) as pilot:

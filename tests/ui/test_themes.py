@@ -3,8 +3,12 @@ switching from the command palette and remembering the choice."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import stat
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -28,7 +32,7 @@ from deepseek_tui.ui.themes import (
 )
 from deepseek_tui.ui.widgets.prompt import PromptInput
 
-from .conftest import FIXED_NOW, SIZE, palette_offers, wait_for
+from .conftest import FIXED_NOW, KEY, SIZE, configure, palette_offers, wait_for
 
 SHIPPED = {"deepseek-dark", "deepseek-light", "deepseek-high-contrast", "deepseek-warm"}
 GOOD = 'name = "mine"\ndark = false\nprimary = "#AA3377"\nbackground = "#FAFAF0"\n'
@@ -148,6 +152,79 @@ def test_without_shipped_themes_the_default_still_exists(tmp_path: Path) -> None
     loaded = load_themes([tmp_path / "missing"])
     assert set(loaded.themes) == {"deepseek-dark"}
     assert set(APP_VARIABLES) <= set(loaded.themes["deepseek-dark"].variables)
+
+
+_CAPPED = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+"""Run first in a child process, so that a regression reading ``/dev/zero``
+fails the test instead of exhausting the machine."""
+
+
+def _hostile_theme_files(directory: Path) -> None:
+    """A pipe, a device, a huge file and a too-deep file, among good themes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(directory / "fifo.toml")
+    (directory / "zero.toml").symlink_to("/dev/zero")
+    (directory / "big.toml").write_text('primary = "#123456"\n' + "# padding\n" * 30_000)
+    deep = 'primary = "#123456"\nx = ' + "[" * 100_000 + "]" * 100_000 + "\n"
+    (directory / "deep.toml").write_text(deep)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_pipes_devices_huge_and_deep_theme_files_are_skipped_with_a_reason(
+    tmp_path: Path,
+) -> None:
+    """Each is one problem naming the file; none hangs, exhausts memory or
+    raises, and the good themes still load (in a child process with a
+    deadline, so a hang fails the test)."""
+    _hostile_theme_files(tmp_path)
+    (tmp_path / "mine.toml").write_text(GOOD)
+    code = _CAPPED + (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from deepseek_tui.ui.themes import load_themes\n"
+        "found = load_themes([Path(sys.argv[1])])\n"
+        "print(json.dumps({'themes': sorted(found.themes), 'problems': found.problems}))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=30
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert found["themes"] == ["deepseek-dark", "mine"]
+    expected = {
+        "big.toml": "is larger than 256 KiB",
+        "deep.toml": "is nested too deeply",
+        "fifo.toml": "is a named pipe, not a regular file",
+        "zero.toml": "is a character device, not a regular file",
+    }
+    assert len(found["problems"]) == len(expected), found["problems"]
+    for problem, (name, reason) in zip(found["problems"], sorted(expected.items()), strict=True):
+        assert problem.startswith(f"Theme not loaded: {tmp_path / name}: {reason}"), problem
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_the_tui_starts_when_the_chosen_theme_is_a_pipe(home: Path) -> None:
+    """The real app in a pseudo-terminal, choosing a theme that is a named pipe
+    among other hostile files: it falls back to the default, draws, says why,
+    and quits normally."""
+    from .test_pty import Terminal
+
+    _hostile_theme_files(home / "themes")
+    with FakeDeepSeek(api_key=KEY, host="deepseek").run_in_thread() as srv:
+        configure(home, srv.base_url)
+        _set_theme(home, "fifo")
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        env.update(DEEPSEEK_TUI_HOME=str(home), TERM="xterm-256color")
+        main = "import runpy; runpy.run_module('deepseek_tui', run_name='__main__')"
+        term = Terminal([sys.executable, "-c", _CAPPED + main], env, (160, 40))
+        try:
+            term.wait_for(lambda out: b"Ask DeepSeek" in out)
+            term.wait_for(lambda out: b"Unknown theme" in out)
+            term.write(b"\x11")  # ctrl+q
+        finally:
+            code = term.close()
+    assert code == 0, term.output[-2000:]
+    assert b"Traceback" not in term.output
 
 
 # --- in the app --------------------------------------------------------------------
