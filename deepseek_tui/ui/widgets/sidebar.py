@@ -24,6 +24,7 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 
 from deepseek_tui import params
 from deepseek_tui.params import PARAMS, Param
+from deepseek_tui.sanitize import reveal
 from deepseek_tui.turn_settings import TurnSettings
 
 
@@ -152,7 +153,7 @@ class SettingsSidebar(VerticalScroll):
         if len(self._providers) > 1:
             yield Label("Provider")
             yield Select(
-                [(Content(p), p) for p in self._providers],
+                [(Content(reveal(p)), p) for p in self._providers],
                 value=self._provider if self._provider in self._providers else self._providers[0],
                 allow_blank=False,
                 id="provider",
@@ -160,7 +161,7 @@ class SettingsSidebar(VerticalScroll):
             )
         yield Label("Model")
         yield Select(
-            [(Content(m), m) for m in self._models],
+            [(Content(reveal(m)), m) for m in self._models],
             value=v.model,
             allow_blank=False,
             id="model",
@@ -221,7 +222,7 @@ class SettingsSidebar(VerticalScroll):
             return
         select = self.query_one("#model", Select)
         current = select.value
-        select.set_options([(Content(m), m) for m in self._models])
+        select.set_options([(Content(reveal(m)), m) for m in self._models])
         select.value = current
 
     def set_provider(self, provider: str) -> None:
@@ -237,7 +238,7 @@ class SettingsSidebar(VerticalScroll):
         if self._built:
             select = self.query_one("#model", Select)
             with select.prevent(Select.Changed):
-                select.set_options([(Content(m), m) for m in self._models])
+                select.set_options([(Content(reveal(m)), m) for m in self._models])
                 select.value = model
         self.set_model(model)
 
