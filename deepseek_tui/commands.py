@@ -15,7 +15,7 @@ from deepseek_tui import params
 from deepseek_tui.config import ConfigError, Settings, UnknownProvider, load_settings
 from deepseek_tui.errors import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.paths import Paths
-from deepseek_tui.sanitize import clean
+from deepseek_tui.sanitize import clean, json_text
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
@@ -183,7 +183,7 @@ async def _ask(
             raise Failure(outcome.error or "not sent")
         error = outcome.error if outcome.status == "error" else None
         if args.json:
-            out.write(json.dumps(_ask_json(turn.outcome, error), ensure_ascii=False) + "\n")
+            out.write(json_text(_ask_json(turn.outcome, error)) + "\n")
         elif not text.end():
             return _output_closed()
         for note in outcome.notes:
@@ -347,7 +347,7 @@ def history(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         store.close()
     if args.json:
-        out.write(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2) + "\n")
+        out.write(json_text([r.to_json() for r in rows], indent=2) + "\n")
         return EXIT_OK
     if not rows:
         print("no conversations" + (" match" if args.search else " yet"), file=sys.stderr)
@@ -370,7 +370,7 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         conversation = store.get_conversation(args.id)
         if args.format == "json":
             data = store.export_json(conversation.id)
-            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            out.write(json_text(data, indent=2) + "\n")
         else:
             text = clean(store.export_markdown(conversation.id))
             out.write(text if text.endswith("\n") else text + "\n")

@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from deepseek_tui.sanitize import json_text
 from deepseek_tui.store import Conversation, Store, StoreError
 
 FORMATS = {"markdown": ".md", "json": ".json"}
@@ -49,7 +50,7 @@ def export_to(store: Store, conversation_id: str, path: Path, fmt: str) -> int:
     """Write the conversation to ``path``; return the number of bytes written."""
     try:
         if fmt == "json":
-            text = json.dumps(store.export_json(conversation_id), ensure_ascii=False, indent=2)
+            text = json_text(store.export_json(conversation_id), indent=2)
         else:
             text = store.export_markdown(conversation_id)
     except StoreError as exc:

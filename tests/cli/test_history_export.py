@@ -117,3 +117,27 @@ def test_history_json_gives_the_last_status(run_cli, server: FakeDeepSeek, home:
     assert len(lines) == 3
     assert all(len(line.split()) >= 4 for line in lines)
     assert "stopped" not in "\n".join(lines) and "complete" not in "\n".join(lines)
+
+
+def test_json_output_escapes_c1_controls(run_cli, home: Path) -> None:
+    """JSON with ``ensure_ascii=False`` leaves U+0080-U+009F raw, and U+009B is
+    CSI to a terminal: they are written as ``\\u009b``, parsing to the same text."""
+    title = "eight-bit \x9b2J CSI and \x9d0;title\x9c OSC"
+    with Store.open(home / "conversations.db").store as store:
+        conv = store.create_conversation(title=title, model="m\x9b1m")
+        _, a = store.begin_turn(conv.id, user_content="q \x85", model="m", params={})
+        store.finish_message(a.id, content="a \x9b31m", reasoning="r \x90", status="complete")
+
+    listed = run_cli("history", "--json")
+    exported = run_cli("export", conv.id, "--format", "json")
+    for r in (listed, exported):
+        assert r.code == 0, r.stderr
+        assert not any(0x80 <= ord(c) <= 0x9F for c in r.stdout + r.stderr)
+        assert "\\u009b" in r.stdout
+    assert json.loads(listed.stdout)[0]["title"] == title
+    data = json.loads(exported.stdout)
+    assert (data["title"], data["model"]) == (title, "m\x9b1m")
+    assert [(m["content"], m["reasoning"]) for m in data["messages"]] == [
+        ("q \x85", None),
+        ("a \x9b31m", "r \x90"),
+    ]
