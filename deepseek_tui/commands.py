@@ -372,7 +372,7 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
             data = store.export_json(conversation.id)
             out.write(json_text(data, indent=2) + "\n")
         else:
-            text = clean(store.export_markdown(conversation.id))
+            text = store.export_markdown(conversation.id)  # each field sanitized
             out.write(text if text.endswith("\n") else text + "\n")
     except StoreError as exc:
         raise Failure(str(exc)) from None

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from deepseek_tui.sanitize import clean
+
 from ._clock import format_timestamp, parse_timestamp
 from ._endings import LEGACY_STOPPED_ERROR, ending_label, reported_status
 from ._errors import InvalidImportError
@@ -56,6 +58,10 @@ def export_dict(conversation: Conversation, messages: Sequence[Message]) -> dict
 
 
 # --- Markdown -------------------------------------------------------------------
+#
+# Every stored string is sanitized on its own before it joins the document: run
+# over the whole document, one unterminated escape sequence (an answer ending in
+# "\x1b]0;…") would swallow everything after it, every later message included.
 
 _ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
 
@@ -68,6 +74,11 @@ def _escape(text: str) -> str:
     return text.translate(_MARKDOWN_SPECIALS)
 
 
+def _line(text: str) -> str:
+    """A stored string made inert and kept on one line (a title, a model id)."""
+    return " ".join(clean(text).split())
+
+
 def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
 
@@ -75,35 +86,38 @@ def _quote_block(text: str) -> str:
 def _message_markdown(message: Message) -> str:
     header = [_ROLE_NAMES[message.role]]
     if message.role == "assistant" and message.model:
-        header.append(f"`{message.model}`")
-    header.append(message.created)
+        header.append(f"`{_line(message.model)}`")
+    header.append(_line(message.created))
     parts = ["## " + " · ".join(header)]
-    if message.reasoning:
-        parts.append(
-            "<details>\n<summary>Reasoning</summary>\n\n"
-            + message.reasoning.strip("\n")
-            + "\n\n</details>"
-        )
-    if message.content:
-        parts.append(message.content.strip("\n"))
+    reasoning = clean(message.reasoning or "").strip("\n")
+    if reasoning:
+        parts.append(f"<details>\n<summary>Reasoning</summary>\n\n{reasoning}\n\n</details>")
+    content = clean(message.content).strip("\n")
+    if content:
+        parts.append(content)
     ending = ending_label(message.status, message.error)
     if ending:
-        parts.append(f"*({_escape(ending)})*")
+        parts.append(f"*({_escape(_line(ending))})*")
     elif message.finish_reason == "length":
         parts.append("> **Cut short** — the answer reached the max_tokens limit.")
     return "\n\n".join(parts)
 
 
 def export_markdown(conversation: Conversation, messages: Sequence[Message]) -> str:
-    """A conversation as a Markdown document a person can read or share."""
-    parts = [f"# {conversation.title or 'Untitled conversation'}"]
-    facts = [f"- id: `{conversation.id}`", f"- created: {conversation.created}"]
-    facts.append(f"- updated: {conversation.updated}")
+    """A conversation as a Markdown document a person can read or share.
+
+    It holds no terminal control sequence or control character but newlines
+    and tabs: each stored string is sanitized as it is put in.
+    """
+    parts = [f"# {_line(conversation.title) or 'Untitled conversation'}"]
+    facts = [f"- id: `{_line(conversation.id)}`", f"- created: {_line(conversation.created)}"]
+    facts.append(f"- updated: {_line(conversation.updated)}")
     if conversation.model:
-        facts.append(f"- model: `{conversation.model}`")
+        facts.append(f"- model: `{_line(conversation.model)}`")
     parts.append("\n".join(facts))
-    if conversation.system:
-        parts.append("## System prompt\n\n" + _quote_block(conversation.system))
+    system = clean(conversation.system or "")
+    if system:
+        parts.append("## System prompt\n\n" + _quote_block(system))
     parts.extend(_message_markdown(m) for m in messages)
     return "\n\n".join(parts) + "\n"
 

@@ -141,3 +141,19 @@ def test_json_output_escapes_c1_controls(run_cli, home: Path) -> None:
         ("q \x85", None),
         ("a \x9b31m", "r \x90"),
     ]
+
+
+def test_markdown_export_keeps_every_message_after_an_unterminated_escape(
+    run_cli, home: Path
+) -> None:
+    with Store.open(home / "conversations.db").store as store:
+        conv = store.create_conversation(title="escapes")
+        for q, answer in [("q1", "one\x1b]0;evil"), ("q2", "two \x1b[ end"), ("q3", "three")]:
+            _, a = store.begin_turn(conv.id, user_content=q, model="m", params={})
+            store.finish_message(a.id, content=answer, reasoning=None, status="complete")
+    r = run_cli("export", conv.id)
+    assert r.code == 0, r.stderr
+    assert "\x1b" not in r.stdout
+    for shown in ("q1", "one", "q2", "two", "q3", "three"):
+        assert shown in r.stdout
+    assert r.stdout.count("## Assistant") == 3

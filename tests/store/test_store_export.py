@@ -240,3 +240,17 @@ def test_invalid_message_late_in_the_list_writes_nothing(store: Store) -> None:
     with pytest.raises(InvalidImportError, match=r"messages\[5\]"):
         store.import_json(data)
     assert store.list_conversations() == []
+
+
+def test_markdown_cleans_each_field_on_its_own(store: Store) -> None:
+    """An unterminated escape sequence in one answer swallows nothing after it:
+    each field is sanitized alone, and the document holds no control character."""
+    conv = store.create_conversation(title="t\x1b]0;title", model="m\x1b[31m", system="s\x1b]52;c;")
+    for i, answer in enumerate(["first\x1b]0;evil", "second\x1b[", "third\x9d0;x", "fourth"]):
+        _, a = store.begin_turn(conv.id, user_content=f"question {i}", model="m\x1b]0;", params={})
+        store.finish_message(a.id, content=answer, reasoning=f"why {i}\x1bP", status="complete")
+    text = store.export_markdown(conv.id)
+    assert not any(ord(c) < 0x20 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in text)
+    for i, answer in enumerate(["first", "second", "third", "fourth"]):
+        assert f"question {i}" in text and answer in text and f"why {i}" in text
+    assert text.startswith("# t\n") and "> s\n" in text
