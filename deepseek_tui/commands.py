@@ -355,7 +355,8 @@ def history(args: argparse.Namespace, out: TextIO) -> int:
     for r in rows:
         title = clean(r.title).replace("\n", " ") or "(untitled)"
         updated = r.updated[:16].replace("T", " ")
-        out.write(f"{r.id}  {updated}  {clean(r.model or '-'):<20}  {title}\n")
+        ident, model = clean(r.id), " ".join(clean(r.model or "-").split())
+        out.write(f"{ident}  {clean(updated)}  {model:<20}  {title}\n")
     return EXIT_OK
 
 

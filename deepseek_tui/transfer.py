@@ -3,6 +3,7 @@ TUI. The formats are those of ``deepseek-tui export`` (``Store.export_markdown``
 / ``Store.export_json``). Blocking; the screen calls these in a thread.
 
 Every failure is a :class:`TransferError` whose ``str()`` is one line to show.
+``deepseek-tui import`` uses the same import.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 from pathlib import Path
 
 from deepseek_tui.sanitize import json_text
-from deepseek_tui.store import Conversation, Store, StoreError
+from deepseek_tui.store import Conversation, InvalidImportError, Store, StoreError
 
 FORMATS = {"markdown": ".md", "json": ".json"}
 
@@ -69,14 +70,26 @@ def import_from(store: Store, path: Path) -> Conversation:
         raw = path.read_bytes()
     except OSError as exc:
         raise TransferError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return import_bytes(store, raw, str(path))
+
+
+def import_bytes(store: Store, raw: bytes, source: str) -> Conversation:
+    """Add the conversation in ``raw``, a JSON export read from ``source``.
+
+    Nothing in it is trusted (the store validates and sanitizes every field);
+    bytes that are not UTF-8 become U+FFFD rather than a refusal, and a BOM is
+    allowed, so an export that passed through an editor still imports.
+    """
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a number too long, nesting
         raise TransferError(
-            f"{path} is not a JSON export of deepseek-tui ({exc.__class__.__name__}: "
-            f"{str(exc)[:80]}); Markdown exports cannot be imported"
+            f"{source} is not a JSON export of deepseek-tui ({exc.__class__.__name__}: "
+            f"{' '.join(str(exc).split())[:80]}); Markdown exports cannot be imported"
         ) from None
     try:
         return store.import_json(data)
-    except StoreError as exc:
-        raise TransferError(f"{path} is not a valid export: {exc}") from None
+    except InvalidImportError as exc:
+        raise TransferError(f"{source} is not a valid export: {exc}") from None
+    except StoreError as exc:  # the store's own failure (disk full, read-only), not the file's
+        raise TransferError(str(exc)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from deepseek_tui.store import Status, Store
@@ -157,3 +158,21 @@ def test_markdown_export_keeps_every_message_after_an_unterminated_escape(
     for shown in ("q1", "one", "q2", "two", "q3", "three"):
         assert shown in r.stdout
     assert r.stdout.count("## Assistant") == 3
+
+
+def test_history_cleans_every_column(run_cli, home: Path) -> None:
+    """A row an earlier version imported as it was (id, model and title holding
+    OSC 0 / OSC 52 / CSI) is listed without a byte of them."""
+    with Store.open(home / "conversations.db").store:
+        pass
+    hostile = "\x1b]0;owned\x07\x1b]52;c;aGk=\x07\x1b[2J\x9b1m"
+    with sqlite3.connect(home / "conversations.db") as db:
+        db.execute(
+            "INSERT INTO conversations (id, title, created, updated, model) VALUES (?, ?, ?, ?, ?)",
+            (f"id{hostile}", f"title{hostile}", "2026-01-01T00:00:00.000Z", "2026-01-01", hostile),
+        )
+    r = run_cli("history")
+    assert r.code == 0, r.stderr
+    assert not any(c in r.stdout for c in "\x1b\x07\x9b")
+    assert r.stdout.startswith("id  2026-01-01")
+    assert "title" in r.stdout
