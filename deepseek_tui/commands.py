@@ -382,6 +382,32 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def import_(args: argparse.Namespace, out: TextIO) -> int:
+    """Add a conversation from a JSON export, trusting none of it; print its new id."""
+    from pathlib import Path
+
+    from deepseek_tui.transfer import TransferError, import_bytes, read
+
+    paths_ = Paths.resolve()
+    _settings(args, paths_)
+    try:
+        if args.file == "-":
+            raw, source = sys.stdin.buffer.read(), "stdin"
+        else:
+            raw, source = read(Path(args.file)), args.file
+    except TransferError as exc:
+        raise Failure(str(exc)) from None
+    store = _open_store(paths_)
+    try:
+        conversation = import_bytes(store, raw, source)
+    except TransferError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        store.close()
+    out.write(conversation.id + "\n")
+    return EXIT_OK
+
+
 def models(args: argparse.Namespace, out: TextIO) -> int:
     """The host's model ids joined with what the catalog knows about them."""
     settings = _settings(args, Paths.resolve())

@@ -66,11 +66,15 @@ def export_to(store: Store, conversation_id: str, path: Path, fmt: str) -> int:
 
 def import_from(store: Store, path: Path) -> Conversation:
     """Add the conversation exported (as JSON) in ``path`` to the store."""
+    return import_bytes(store, read(path), str(path))
+
+
+def read(path: Path) -> bytes:
+    """The bytes of a file to import."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise TransferError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return import_bytes(store, raw, str(path))
 
 
 def import_bytes(store: Store, raw: bytes, source: str) -> Conversation:
