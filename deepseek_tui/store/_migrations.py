@@ -320,7 +320,10 @@ def backup(conn: sqlite3.Connection, path: Path, version: int, moment: datetime)
             n += 1
             target = path.with_name(f"{base}-{n}")
             continue
-        os.close(fd)
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask: VACUUM INTO must write it
+        finally:
+            os.close(fd)
         break
     try:
         conn.execute("VACUUM INTO ?", (str(target),))
