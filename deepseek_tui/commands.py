@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepseek_tui import params
@@ -337,15 +338,40 @@ def _catalog(settings: Settings) -> Catalog:
         raise Failure(f"{settings.source}: {exc}") from None
 
 
+@contextlib.contextmanager
+def _stored(paths_: Paths) -> Iterator[Store]:
+    """The store for ``history``, ``export`` and ``import``; a failure is one line.
+
+    Its notices (an upgrade, a damaged file moved aside, a read-only database)
+    go to stderr once the command is done, unless it failed because a newer
+    deepseek-tui wrote the database: the failure says just that, in one line.
+    """
+    from deepseek_tui.store import NewerSchemaError, Store, StoreError
+
+    try:
+        opened = Store.open(paths_.database)
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    notices = opened.notices
+    try:
+        yield opened.store
+    except NewerSchemaError as exc:
+        notices = ()  # a read-only database's only notice, which this repeats
+        raise Failure(str(exc)) from None
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        opened.store.close()
+        for notice in notices:
+            print(f"deepseek-tui: {clean(notice)}", file=sys.stderr)
+
+
 def history(args: argparse.Namespace, out: TextIO) -> int:
     """List saved conversations, newest first."""
     paths_ = Paths.resolve()
     _settings(args, paths_)
-    store = _open_store(paths_)
-    try:
+    with _stored(paths_) as store:
         rows = store.list_conversations(search=args.search)
-    finally:
-        store.close()
     if args.json:
         out.write(json_text([r.to_json() for r in rows], indent=2) + "\n")
         return EXIT_OK
@@ -362,23 +388,15 @@ def history(args: argparse.Namespace, out: TextIO) -> int:
 
 def export(args: argparse.Namespace, out: TextIO) -> int:
     """Print one conversation as Markdown or JSON."""
-    from deepseek_tui.store import StoreError
-
     paths_ = Paths.resolve()
     _settings(args, paths_)
-    store = _open_store(paths_)
-    try:
+    with _stored(paths_) as store:
         conversation = store.get_conversation(args.id)
         if args.format == "json":
-            data = store.export_json(conversation.id)
-            out.write(json_text(data, indent=2) + "\n")
+            text = json_text(store.export_json(conversation.id), indent=2)
         else:
             text = store.export_markdown(conversation.id)  # each field sanitized
-            out.write(text if text.endswith("\n") else text + "\n")
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
-    finally:
-        store.close()
+    out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 
@@ -386,24 +404,17 @@ def import_(args: argparse.Namespace, out: TextIO) -> int:
     """Add a conversation from a JSON export, trusting none of it; print its new id."""
     from pathlib import Path
 
-    from deepseek_tui.transfer import TransferError, import_bytes, read
+    from deepseek_tui.transfer import TransferError, add, parse, read
 
     paths_ = Paths.resolve()
     _settings(args, paths_)
+    source = "stdin" if args.file == "-" else args.file
     try:
-        if args.file == "-":
-            raw, source = sys.stdin.buffer.read(), "stdin"
-        else:
-            raw, source = read(Path(args.file)), args.file
+        data = parse(sys.stdin.buffer.read() if source == "stdin" else read(Path(source)), source)
+        with _stored(paths_) as store:  # only once the file is known to be JSON
+            conversation = add(store, data, source)
     except TransferError as exc:
         raise Failure(str(exc)) from None
-    store = _open_store(paths_)
-    try:
-        conversation = import_bytes(store, raw, source)
-    except TransferError as exc:
-        raise Failure(str(exc)) from None
-    finally:
-        store.close()
     out.write(conversation.id + "\n")
     return EXIT_OK
 

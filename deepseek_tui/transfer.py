@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from deepseek_tui.sanitize import json_text
 from deepseek_tui.store import Conversation, InvalidImportError, Store, StoreError
@@ -78,22 +79,38 @@ def read(path: Path) -> bytes:
 
 
 def import_bytes(store: Store, raw: bytes, source: str) -> Conversation:
-    """Add the conversation in ``raw``, a JSON export read from ``source``.
+    """Add the conversation in ``raw``, a JSON export read from ``source``."""
+    data = parse(raw, source)
+    try:
+        return add(store, data, source)
+    except StoreError as exc:  # the store's own failure (disk full, read-only), not the file's
+        raise TransferError(str(exc)) from None
 
-    Nothing in it is trusted (the store validates and sanitizes every field);
-    bytes that are not UTF-8 become U+FFFD rather than a refusal, and a BOM is
+
+def parse(raw: bytes, source: str) -> Any:
+    """The JSON in ``raw``, read from ``source``.
+
+    Bytes that are not UTF-8 become U+FFFD rather than a refusal, and a BOM is
     allowed, so an export that passed through an editor still imports.
     """
     try:
-        data = json.loads(raw.decode("utf-8-sig", errors="replace"))
+        return json.loads(raw.decode("utf-8-sig", errors="replace"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, a number too long, nesting
         raise TransferError(
             f"{source} is not a JSON export of deepseek-tui ({exc.__class__.__name__}: "
             f"{' '.join(str(exc).split())[:80]}); Markdown exports cannot be imported"
         ) from None
+
+
+def add(store: Store, data: Any, source: str) -> Conversation:
+    """Add the conversation exported as ``data`` (from ``source``) to the store.
+
+    Nothing in it is trusted: the store checks and sanitizes every field. Data
+    that is not an export is a :class:`TransferError`; a failure of the store
+    itself (a full disk, a database a newer version wrote) is raised as the
+    :class:`StoreError` it is.
+    """
     try:
         return store.import_json(data)
     except InvalidImportError as exc:
         raise TransferError(f"{source} is not a valid export: {exc}") from None
-    except StoreError as exc:  # the store's own failure (disk full, read-only), not the file's
-        raise TransferError(str(exc)) from None
