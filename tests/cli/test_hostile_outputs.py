@@ -24,6 +24,8 @@ import pytest
 
 from deepseek_tui.store import EXPORT_FORMAT
 
+REPO = Path(__file__).resolve().parents[2]
+
 # OSC 0 (title, BEL-terminated), OSC 52 (clipboard, ST-terminated), CSI (clear
 # screen), 8-bit CSI and OSC, a lone BEL, a lone ESC, and a lone surrogate.
 HOSTILE = (
@@ -92,6 +94,7 @@ def run_bytes(
     }
     env["DEEPSEEK_TUI_HOME"] = str(home)
     env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "deepseek_tui", *args],
         input=stdin,
