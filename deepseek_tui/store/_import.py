@@ -15,7 +15,7 @@ A file to import may come from anywhere, and what is stored is later printed by
   storable (a lone surrogate becomes U+FFFD). Names (title, model, provider,
   finish reason, keys) are also kept on one line;
 * role and status must be ones the store knows; usage keeps only counts
-  (finite, non-negative numbers) and drops the rest; a cost or number that is
+  (finite, non-negative numbers, or null for unknown) and drops the rest; a cost or number that is
   not finite is dropped; a time that is not ISO 8601 is replaced by the time of
   the import.
 
@@ -132,13 +132,16 @@ def _count(value: Any) -> int | float | None:
 
 
 def _usage(value: Mapping[str, Any], depth: int = 0) -> dict[str, Any]:
-    """The counts of a usage object (nested ``*_details`` objects too); the rest is dropped."""
+    """The counts of a usage object (nested ``*_details`` objects too) and the
+    ones it says are unknown (``null``); the rest is dropped."""
     out: dict[str, Any] = {}
     for key, item in value.items():
         if isinstance(item, Mapping):
             nested = _usage(item, depth + 1) if depth < 2 else {}
             if nested:
                 out[_name(str(key))] = nested
+        elif item is None:
+            out[_name(str(key))] = None
         elif (number := _count(item)) is not None:
             out[_name(str(key))] = number
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_tui.store import Store
+from deepseek_tui.testing import FakeDeepSeek, Reply
 
 from .conftest import rows
 
@@ -37,11 +38,11 @@ def seed(home: Path) -> str:
         return conv.id
 
 
-def test_export_import_export_round_trips(run_cli, home: Path, tmp_path: Path) -> None:
-    cid = seed(home)
+def round_trip(run_cli, cid: str, tmp_path: Path) -> str:
+    """export --format json, import, export again: the same but for the id; the new id."""
     first = run_cli("export", cid, "--format", "json")
     assert first.code == 0, first.stderr
-    saved = tmp_path / "export.json"
+    saved = tmp_path / f"{cid}.json"
     saved.write_text(first.stdout, encoding="utf-8")
 
     r = run_cli("import", str(saved))
@@ -54,11 +55,28 @@ def test_export_import_export_round_trips(run_cli, home: Path, tmp_path: Path) -
     again = run_cli("export", new_id, "--format", "json")
     assert again.code == 0, again.stderr
     assert {**json.loads(again.stdout), "id": cid} == json.loads(first.stdout)
+    return new_id
 
-    piped = run_cli("import", "-", input=first.stdout)  # '-' reads stdin
-    assert piped.code == 0, piped.stderr
+
+def test_export_import_export_round_trips(run_cli, home: Path, tmp_path: Path) -> None:
+    cid = seed(home)
+    new_id = round_trip(run_cli, cid, tmp_path)
+
+    piped = run_cli("import", "-", input=run_cli("export", cid, "--format", "json").stdout)
+    assert piped.code == 0, piped.stderr  # '-' reads stdin
     assert piped.stdout.strip() not in (cid, new_id)
     assert len(rows(home, "SELECT id FROM conversations")) == 3
+
+
+def test_what_ask_saved_round_trips(
+    run_cli, server: FakeDeepSeek, home: Path, tmp_path: Path
+) -> None:
+    server.push(Reply(content="Bergen gets rain.", reasoning="Weather facts."))
+    assert run_cli("ask", "--system", "Be brief.", "Where does it rain?").code == 0
+    server.push(Reply(content="Often."))
+    assert run_cli("ask", "-c", "--thinking", "off", "How often?").code == 0
+    ((cid,),) = rows(home, "SELECT id FROM conversations")
+    round_trip(run_cli, cid, tmp_path)
 
 
 @pytest.mark.parametrize(

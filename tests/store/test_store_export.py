@@ -285,7 +285,14 @@ def hostile_export() -> dict[str, Any]:
         "reasoning": h,
         "model": h,
         "params": {h: h, "stop": [h], "nested": {h: [h, 1.5]}},
-        "usage": {h: 3, "prompt_tokens": h, "completion_tokens": 7, "total_tokens": -1},
+        "usage": {
+            h: 3,
+            "prompt_tokens": h,
+            "completion_tokens": 7,
+            "total_tokens": -1,
+            "reasoning_tokens": None,
+            "details": {"cached_tokens": 2, "x": [1]},
+        },
         "finish_reason": h,
         "status": "error",
         "created": h,
@@ -322,7 +329,12 @@ def test_import_trusts_no_field(store: Store) -> None:
         "nested": {NAME: [TEXT, 1.5]},
     }
     # Usage keeps counts only; a NaN cost is no cost; a time that is not one is replaced.
-    assert answer["usage"] == {NAME: 3, "completion_tokens": 7}
+    assert answer["usage"] == {
+        NAME: 3,
+        "completion_tokens": 7,
+        "reasoning_tokens": None,  # unknown, as the API may say
+        "details": {"cached_tokens": 2},
+    }
     assert answer["cost"] is None
     assert exported["created"] == answer["created"] == conv.created
     assert exported["updated"] == "2026-01-01T00:00:00.000Z"
