@@ -148,6 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("markdown", "json"), default="markdown", help="output format"
     )
 
+    imports = sub.add_parser(
+        "import",
+        help="add a conversation from a JSON export; print its new id",
+        description="Add a conversation from the JSON that 'export --format json' writes "
+        "and print its new id. Nothing in the file is trusted: every field is checked and "
+        "its text cleaned of terminal control sequences.",
+    )
+    imports.add_argument("file", metavar="FILE", help="the JSON export; '-' reads stdin")
+
     models = sub.add_parser("models", help="list the models the configured host offers")
     _add_connection_options(models, suppress=True)
     models.add_argument("--json", action="store_true", help="print a JSON array")
@@ -229,6 +238,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "ask": commands.ask,
         "history": commands.history,
         "export": commands.export,
+        "import": commands.import_,
         "models": commands.models,
         None: commands.tui,
     }

@@ -17,7 +17,7 @@ from deepseek_tui import params
 from deepseek_tui.config import ConfigError, Settings, UnknownProvider, load_settings
 from deepseek_tui.errors import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.paths import Paths
-from deepseek_tui.sanitize import clean
+from deepseek_tui.sanitize import clean, json_text
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
@@ -204,7 +204,7 @@ async def _ask(
             raise Failure(outcome.error or "not sent")
         error = outcome.error if outcome.status == "error" else None
         if args.json:
-            out.write(json.dumps(_ask_json(turn.outcome, error), ensure_ascii=False) + "\n")
+            out.write(json_text(_ask_json(turn.outcome, error)) + "\n")
         elif not text.end():
             return _output_closed()
         for note in outcome.notes:
@@ -387,17 +387,42 @@ def _catalog(settings: Settings) -> Catalog:
         raise Failure(f"{settings.source}: {exc}") from None
 
 
+@contextlib.contextmanager
+def _stored(paths_: Paths) -> Iterator[Store]:
+    """The store for ``history``, ``export`` and ``import``; a failure is one line.
+
+    Its notices (an upgrade, a damaged file moved aside, a read-only database)
+    go to stderr once the command is done, unless it failed because a newer
+    deepseek-tui wrote the database: the failure says just that, in one line.
+    """
+    from deepseek_tui.store import NewerSchemaError, Store, StoreError
+
+    try:
+        opened = Store.open(paths_.database)
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    notices = opened.notices
+    try:
+        yield opened.store
+    except NewerSchemaError as exc:
+        notices = ()  # a read-only database's only notice, which this repeats
+        raise Failure(str(exc)) from None
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        opened.store.close()
+        for notice in notices:
+            print(f"deepseek-tui: {clean(notice)}", file=sys.stderr)
+
+
 def history(args: argparse.Namespace, out: TextIO) -> int:
     """List saved conversations, newest first."""
     paths_ = Paths.resolve()
     _settings(args, paths_)
-    store = _open_store(paths_)
-    try:
+    with _stored(paths_) as store:
         rows = store.list_conversations(search=args.search)
-    finally:
-        store.close()
     if args.json:
-        out.write(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2) + "\n")
+        out.write(json_text([r.to_json() for r in rows], indent=2) + "\n")
         return EXIT_OK
     if not rows:
         print("no conversations" + (" match" if args.search else " yet"), file=sys.stderr)
@@ -405,29 +430,41 @@ def history(args: argparse.Namespace, out: TextIO) -> int:
     for r in rows:
         title = clean(r.title).replace("\n", " ") or "(untitled)"
         updated = r.updated[:16].replace("T", " ")
-        out.write(f"{r.id}  {updated}  {clean(r.model or '-'):<20}  {title}\n")
+        ident, model = clean(r.id), " ".join(clean(r.model or "-").split())
+        out.write(f"{ident}  {clean(updated)}  {model:<20}  {title}\n")
     return EXIT_OK
 
 
 def export(args: argparse.Namespace, out: TextIO) -> int:
     """Print one conversation as Markdown or JSON."""
-    from deepseek_tui.store import StoreError
+    paths_ = Paths.resolve()
+    _settings(args, paths_)
+    with _stored(paths_) as store:
+        conversation = store.get_conversation(args.id)
+        if args.format == "json":
+            text = json_text(store.export_json(conversation.id), indent=2)
+        else:
+            text = store.export_markdown(conversation.id)  # each field sanitized
+    out.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
+def import_(args: argparse.Namespace, out: TextIO) -> int:
+    """Add a conversation from a JSON export, trusting none of it; print its new id."""
+    from pathlib import Path
+
+    from deepseek_tui.transfer import TransferError, add, parse, read
 
     paths_ = Paths.resolve()
     _settings(args, paths_)
-    store = _open_store(paths_)
+    source = "stdin" if args.file == "-" else args.file
     try:
-        conversation = store.get_conversation(args.id)
-        if args.format == "json":
-            data = store.export_json(conversation.id)
-            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        else:
-            text = clean(store.export_markdown(conversation.id))
-            out.write(text if text.endswith("\n") else text + "\n")
-    except StoreError as exc:
+        data = parse(sys.stdin.buffer.read() if source == "stdin" else read(Path(source)), source)
+        with _stored(paths_) as store:  # only once the file is known to be JSON
+            conversation = add(store, data, source)
+    except TransferError as exc:
         raise Failure(str(exc)) from None
-    finally:
-        store.close()
+    out.write(conversation.id + "\n")
     return EXIT_OK
 
 

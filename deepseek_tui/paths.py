@@ -66,8 +66,21 @@ def bundled_themes_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) if missing; a directory we create is 0700."""
-    if path.is_dir():
-        return
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    """Create ``path`` and any missing parents, each 0700 whatever the umask.
+
+    Only the directories created here get that mode: one that already exists
+    (the user's ``~/.local/share``, a shared ``DEEPSEEK_TUI_HOME``) is left as
+    it is. ``mkdir(parents=True)`` would make the parents with the umask's
+    mode instead, 0777 under ``umask 000``. (The XDG spec asks for 0700 too.)
+    """
+    missing: list[Path] = []
+    current = path
+    while not current.is_dir() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)  # never wider than 0700, whatever the umask
+        except FileExistsError:
+            continue  # made by someone else meanwhile (or a file: the next step says so)
+        os.chmod(directory, 0o700)  # a umask such as 0277 narrows it further

@@ -12,11 +12,16 @@ see exactly what is there.
 :class:`StreamSanitizer` does the same over a stream of fragments whose escape
 sequences may be split at any byte, so that streaming output is as safe as
 whole output.
+
+:func:`json_text` is ``json.dumps`` for JSON a terminal may show: the data is
+kept exactly, but the characters a terminal acts on and JSON leaves raw (C1
+controls such as U+009B CSI, DEL) are written as ``\\uXXXX`` escapes.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # An escape sequence: ESC followed by its kind. String-type sequences (OSC, DCS,
 # SOS, PM, APC) run until ST (ESC \) or BEL; CSI runs until a final byte.
@@ -68,6 +73,22 @@ def clean(text: str) -> str:
     text = _CRLF.sub("\n", text)
     text = _ESCAPE.sub("", text)
     return _CONTROLS.sub("", text)
+
+
+# What ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal acts on (DEL,
+# C1), and lone surrogates, which UTF-8 cannot encode. JSON's structure is ASCII,
+# so these occur only inside strings, where a ``\uXXXX`` escape means the same.
+_JSON_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as JSON that is safe to print: readable non-ASCII text, and no
+    control character or lone surrogate written raw (C0 controls ``json``
+    escapes itself). Parses back to exactly ``value``."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def reveal(text: str) -> str:

@@ -3,6 +3,7 @@ TUI. The formats are those of ``deepseek-tui export`` (``Store.export_markdown``
 / ``Store.export_json``). Blocking; the screen calls these in a thread.
 
 Every failure is a :class:`TransferError` whose ``str()`` is one line to show.
+``deepseek-tui import`` uses the same import.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
-from deepseek_tui.store import Conversation, Store, StoreError
+from deepseek_tui.sanitize import json_text
+from deepseek_tui.store import Conversation, InvalidImportError, Store, StoreError
 
 FORMATS = {"markdown": ".md", "json": ".json"}
 
@@ -49,7 +52,7 @@ def export_to(store: Store, conversation_id: str, path: Path, fmt: str) -> int:
     """Write the conversation to ``path``; return the number of bytes written."""
     try:
         if fmt == "json":
-            text = json.dumps(store.export_json(conversation_id), ensure_ascii=False, indent=2)
+            text = json_text(store.export_json(conversation_id), indent=2)
         else:
             text = store.export_markdown(conversation_id)
     except StoreError as exc:
@@ -64,18 +67,50 @@ def export_to(store: Store, conversation_id: str, path: Path, fmt: str) -> int:
 
 def import_from(store: Store, path: Path) -> Conversation:
     """Add the conversation exported (as JSON) in ``path`` to the store."""
+    return import_bytes(store, read(path), str(path))
+
+
+def read(path: Path) -> bytes:
+    """The bytes of a file to import."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise TransferError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def import_bytes(store: Store, raw: bytes, source: str) -> Conversation:
+    """Add the conversation in ``raw``, a JSON export read from ``source``."""
+    data = parse(raw, source)
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return add(store, data, source)
+    except StoreError as exc:  # the store's own failure (disk full, read-only), not the file's
+        raise TransferError(str(exc)) from None
+
+
+def parse(raw: bytes, source: str) -> Any:
+    """The JSON in ``raw``, read from ``source``.
+
+    Bytes that are not UTF-8 become U+FFFD rather than a refusal, and a BOM is
+    allowed, so an export that passed through an editor still imports.
+    """
+    try:
+        return json.loads(raw.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, a number too long, nesting
         raise TransferError(
-            f"{path} is not a JSON export of deepseek-tui ({exc.__class__.__name__}: "
-            f"{str(exc)[:80]}); Markdown exports cannot be imported"
+            f"{source} is not a JSON export of deepseek-tui ({exc.__class__.__name__}: "
+            f"{' '.join(str(exc).split())[:80]}); Markdown exports cannot be imported"
         ) from None
+
+
+def add(store: Store, data: Any, source: str) -> Conversation:
+    """Add the conversation exported as ``data`` (from ``source``) to the store.
+
+    Nothing in it is trusted: the store checks and sanitizes every field. Data
+    that is not an export is a :class:`TransferError`; a failure of the store
+    itself (a full disk, a database a newer version wrote) is raised as the
+    :class:`StoreError` it is.
+    """
     try:
         return store.import_json(data)
-    except StoreError as exc:
-        raise TransferError(f"{path} is not a valid export: {exc}") from None
+    except InvalidImportError as exc:
+        raise TransferError(f"{source} is not a valid export: {exc}") from None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepseek_tui.sanitize import StreamSanitizer, clean, has_invisible, reveal
+from deepseek_tui.sanitize import StreamSanitizer, clean, has_invisible, json_text, reveal
 
 HOSTILE = [
     "\x1b]52;c;aGVsbG8=\x07",  # OSC 52: write the clipboard
@@ -75,3 +77,12 @@ def test_unterminated_osc_is_not_buffered_forever() -> None:
     out += s.feed("visible") + s.flush()
     assert "\x1b" not in out
     assert out.endswith("visible")
+
+
+def test_json_text_escapes_what_a_terminal_would_act_on() -> None:
+    value = {"t\x9bitle": ["CSI \x9b31m", "OSC \x9d0;x\x9c", "DEL \x7f", "ok é ✓", "\ud800"]}
+    text = json_text(value, indent=2)
+    assert not any(0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+    assert "\\u009b" in text and "\\u007f" in text and "ok é ✓" in text
+    assert json.loads(text) == value
+    text.encode("utf-8")  # no lone surrogate left to fail on

@@ -15,8 +15,10 @@ or ``interrupted`` (the app ended while it streamed); :func:`ending_label`
 gives the words every view shows for it.
 
 Every storage failure is a :class:`StoreError` whose ``str()`` is one line
-naming the file. A :class:`Store` may be used from any thread, one call at a
-time (it locks internally).
+naming the file; a full disk is a :class:`DiskFullError`, a database a newer
+deepseek-tui wrote (read-only here) a :class:`NewerSchemaError`. A
+:class:`Store` may be used from any thread, one call at a time (it locks
+internally).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -26,7 +28,9 @@ from ._conversations import TITLE_LENGTH, derive_title
 from ._endings import ending_label
 from ._errors import (
     AmbiguousIdError,
+    DiskFullError,
     InvalidImportError,
+    NewerSchemaError,
     NotFoundError,
     ReadOnlyError,
     StoreError,
@@ -71,10 +75,12 @@ __all__ = [
     "Clock",
     "Conversation",
     "ConversationSummary",
+    "DiskFullError",
     "IdFactory",
     "InvalidImportError",
     "Message",
     "Migration",
+    "NewerSchemaError",
     "NotFoundError",
     "OpenResult",
     "ReadOnlyError",

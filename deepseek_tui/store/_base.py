@@ -21,7 +21,14 @@ from pathlib import Path
 from . import _rows
 from ._clock import Clock, IdFactory, format_timestamp
 from ._connection import immediate
-from ._errors import AmbiguousIdError, NotFoundError, ReadOnlyError, StoreError, translate
+from ._errors import (
+    AmbiguousIdError,
+    NewerSchemaError,
+    NotFoundError,
+    StoreError,
+    primary_code,
+    translate,
+)
 from ._types import Conversation, Message
 
 #: How many candidates an "ambiguous id" error names.
@@ -67,7 +74,8 @@ class StoreBase:
 
     @property
     def read_only(self) -> bool:
-        """True when a newer deepseek-tui wrote the database; every write raises."""
+        """True when a newer deepseek-tui wrote the database; every write raises
+        :class:`NewerSchemaError`, and so does a read its schema no longer serves."""
         return self._read_only_reason is not None
 
     # --- plumbing -------------------------------------------------------------
@@ -84,14 +92,26 @@ class StoreBase:
             try:
                 yield self._conn
             except sqlite3.Error as error:
+                if (
+                    self._read_only_reason is not None
+                    and primary_code(error) == sqlite3.SQLITE_ERROR
+                ):
+                    raise self._newer(action) from error  # "no such column": a newer schema
                 raise translate(error, self._path, action) from error
+            except LookupError as error:
+                if self._read_only_reason is None:
+                    raise
+                raise self._newer(action) from error  # a column a newer schema dropped
+
+    def _newer(self, action: str) -> NewerSchemaError:
+        return NewerSchemaError(f"could not {action}: {self._read_only_reason}", self._path)
 
     @contextmanager
     def _writing(self, action: str) -> Iterator[sqlite3.Connection]:
         """Like :meth:`_reading`, inside one ``BEGIN IMMEDIATE`` transaction."""
         with self._reading(action) as conn:
             if self._read_only_reason is not None:
-                raise ReadOnlyError(f"could not {action}: {self._read_only_reason}", self._path)
+                raise self._newer(action)
             with immediate(conn):
                 yield conn
 

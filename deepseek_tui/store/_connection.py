@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from deepseek_tui.paths import ensure_private_dir
+
 from ._errors import primary_code
 
 BUSY_TIMEOUT_MS = 5000
@@ -33,21 +35,22 @@ BEGIN_ATTEMPTS = 4
 
 
 def create_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 (and a missing directory 0700).
+    """Create ``path`` empty with mode 0600 (and missing directories 0700),
+    whatever the umask.
 
     An empty file is a valid empty SQLite database. SQLite gives the -wal and
     -shm files the database file's permissions, so they stay private too.
     Existing files and directories are left as they are.
     """
-    parent = path.parent
-    if not parent.is_dir():
-        parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(parent, 0o700)
+    ensure_private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o600)  # a umask such as 0277 would leave it read-only
+    finally:
+        os.close(fd)
 
 
 def connect(path: Path) -> sqlite3.Connection:

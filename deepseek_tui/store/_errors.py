@@ -1,7 +1,8 @@
 """Errors of the conversation store.
 
-Every failure the store can meet — a full disk, a busy or damaged database, an
-unknown or ambiguous id, a write to a database opened read-only — surfaces as a
+Every failure the store can meet — a full disk (:class:`DiskFullError`), a busy
+or damaged database, an unknown or ambiguous id, a write to a database a newer
+deepseek-tui wrote (:class:`NewerSchemaError`) — surfaces as a
 :class:`StoreError` (or a subclass), never as a bare ``sqlite3`` exception. Its
 ``str()`` is one line a person can act on and names the database file, so the
 CLI can print it as is and the UI can show it in a notification.
@@ -42,8 +43,34 @@ class ReadOnlyError(StoreError):
     """A write was attempted on a database that was opened read-only."""
 
 
+class NewerSchemaError(ReadOnlyError):
+    """A newer deepseek-tui wrote the database: this one may read it (as far as
+    it understands it) and never writes to it."""
+
+
 class InvalidImportError(StoreError):
     """Data given to ``import_json`` is not a deepseek-tui export."""
+
+
+class DiskFullError(StoreError):
+    """The disk is full: what was being written was rolled back, what was saved
+    before is kept."""
+
+
+def disk_full(action: str, path: Path, kept: str = "what was saved is kept") -> DiskFullError:
+    """The one line for a full disk: what failed, what to do, and what is left."""
+    return DiskFullError(
+        f"could not {action}: the disk is full; free some space and try again; {kept}", path
+    )
+
+
+def newer_schema(version: int, latest: int) -> str:
+    """Why a database is read-only, and what to do about it."""
+    return (
+        f"the conversation database was written by a newer deepseek-tui (schema v{version}; "
+        f"this one knows up to v{latest}), so it is read-only here; upgrade deepseek-tui, "
+        "or set DEEPSEEK_TUI_HOME to use another"
+    )
 
 
 #: Primary SQLite result codes that mean the file itself is damaged.
@@ -53,7 +80,6 @@ _EXPLANATIONS = {
     sqlite3.SQLITE_BUSY: "the database stayed busy: another deepseek-tui process is "
     "holding it; try again",
     sqlite3.SQLITE_LOCKED: "the database stayed busy; try again",
-    sqlite3.SQLITE_FULL: "the disk is full; free some space and try again",
     sqlite3.SQLITE_READONLY: "the database file is read-only; check its permissions",
     sqlite3.SQLITE_CANTOPEN: "the database file cannot be opened; check that its "
     "directory exists and is writable",
@@ -83,6 +109,8 @@ def translate(error: sqlite3.Error, path: Path, action: str) -> StoreError:
     reads "could not save the message: the disk is full; …".
     """
     code = primary_code(error)
+    if code == sqlite3.SQLITE_FULL:
+        return disk_full(action, path)
     reason = _EXPLANATIONS.get(code) if code is not None else None
     if reason is None:
         reason = " ".join(str(error).split()) or type(error).__name__

@@ -1,7 +1,7 @@
 """Export and import: the :class:`~deepseek_tui.store.Store` side.
 
-The formats themselves (and the validation of an import) are in ``_export``,
-which loads on first use: the TUI's first frame does not need it.
+The formats themselves are in ``_export`` and the validation of an import in
+``_import``; both load on first use: the TUI's first frame needs neither.
 """
 
 from __future__ import annotations
@@ -33,16 +33,18 @@ class ExchangePart(StoreBase):
 
         return export_markdown(*self._export_parts(id_or_prefix))
 
-    def import_json(self, data: Any) -> Conversation:
-        """Add a conversation from an :meth:`export_json` object.
+    def import_json(self, data: Any, *, keep_id: bool = False) -> Conversation:
+        """Add a conversation from an :meth:`export_json` object, trusting none of it.
 
-        Keeps the exported id unless it is taken (then a new one is made) and the
-        original time stamps. Raises :class:`InvalidImportError` with the first
-        problem found; nothing is written then.
+        The conversation gets a new id; ``keep_id`` (for undoing a delete, whose
+        data the store wrote) keeps the exported one when it is free and has the
+        shape of the store's ids. Every string is sanitized, and valid time
+        stamps are kept (see ``_import``). Raises :class:`InvalidImportError`
+        with the first problem found; nothing is written then.
         """
-        from ._export import parse_import
+        from ._import import parse_import
 
-        imported = parse_import(data)
+        imported = parse_import(data, keep_id=keep_id)
         with self._writing("import the conversation") as conn:
             ident = self._fresh_id(conn, imported.id)
             created = imported.created or self._now()

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from ._clock import file_stamp
 from ._connection import immediate
-from ._errors import StoreError
+from ._errors import StoreError, disk_full, primary_code
 
 
 class Migration(NamedTuple):  # cheaper to create than a dataclass, at every start
@@ -320,7 +320,10 @@ def backup(conn: sqlite3.Connection, path: Path, version: int, moment: datetime)
             n += 1
             target = path.with_name(f"{base}-{n}")
             continue
-        os.close(fd)
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask: VACUUM INTO must write it
+        finally:
+            os.close(fd)
         break
     try:
         conn.execute("VACUUM INTO ?", (str(target),))
@@ -353,6 +356,12 @@ def migrate(
         try:
             saved = backup(conn, path, start, clock())
         except sqlite3.Error as error:
+            if primary_code(error) == sqlite3.SQLITE_FULL:
+                raise disk_full(
+                    f"back up the conversation database before upgrading it from schema v{start}",
+                    path,
+                    "nothing was changed",
+                ) from error
             raise StoreError(
                 f"could not back up the conversation database before upgrading it "
                 f"from schema v{start}: {' '.join(str(error).split())}; nothing was changed",
@@ -370,6 +379,12 @@ def migrate(
         except Exception as error:
             now = user_version(conn)
             where = f"; a backup is at {saved}" if saved is not None else ""
+            if isinstance(error, sqlite3.Error) and primary_code(error) == sqlite3.SQLITE_FULL:
+                raise disk_full(
+                    f"upgrade the conversation database to schema v{step.version}",
+                    path,
+                    f"it was left unchanged at v{now}{where}",
+                ) from error
             reason = " ".join(str(error).split()) or type(error).__name__
             raise StoreError(
                 f"could not upgrade the conversation database to schema v{step.version} "

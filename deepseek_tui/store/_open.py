@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from ._clock import Clock, file_stamp
 from ._connection import connect, create_private, enable_wal, quick_check
-from ._errors import StoreError, is_corruption, translate
+from ._errors import StoreError, is_corruption, newer_schema, translate
 from ._migrations import Migration, latest_version, migrate, user_version
 
 _OPEN = "open the conversation database"
@@ -81,11 +81,8 @@ def _prepare(
     latest = latest_version(migrations)
     if version > latest:
         conn.execute("PRAGMA query_only = ON")
-        reason = (
-            f"{path.name} was created by a newer deepseek-tui (schema v{version}; "
-            f"this version knows up to v{latest}); opened read-only"
-        )
-        notices.append(reason[0].upper() + reason[1:])
+        reason = newer_schema(version, latest)
+        notices.append(f"{reason[0].upper()}{reason[1:]} ({path})")
         return reason
     try:
         enable_wal(conn)

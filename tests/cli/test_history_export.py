@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from deepseek_tui.store import Status, Store
@@ -117,3 +118,61 @@ def test_history_json_gives_the_last_status(run_cli, server: FakeDeepSeek, home:
     assert len(lines) == 3
     assert all(len(line.split()) >= 4 for line in lines)
     assert "stopped" not in "\n".join(lines) and "complete" not in "\n".join(lines)
+
+
+def test_json_output_escapes_c1_controls(run_cli, home: Path) -> None:
+    """JSON with ``ensure_ascii=False`` leaves U+0080-U+009F raw, and U+009B is
+    CSI to a terminal: they are written as ``\\u009b``, parsing to the same text."""
+    title = "eight-bit \x9b2J CSI and \x9d0;title\x9c OSC"
+    with Store.open(home / "conversations.db").store as store:
+        conv = store.create_conversation(title=title, model="m\x9b1m")
+        _, a = store.begin_turn(conv.id, user_content="q \x85", model="m", params={})
+        store.finish_message(a.id, content="a \x9b31m", reasoning="r \x90", status="complete")
+
+    listed = run_cli("history", "--json")
+    exported = run_cli("export", conv.id, "--format", "json")
+    for r in (listed, exported):
+        assert r.code == 0, r.stderr
+        assert not any(0x80 <= ord(c) <= 0x9F for c in r.stdout + r.stderr)
+        assert "\\u009b" in r.stdout
+    assert json.loads(listed.stdout)[0]["title"] == title
+    data = json.loads(exported.stdout)
+    assert (data["title"], data["model"]) == (title, "m\x9b1m")
+    assert [(m["content"], m["reasoning"]) for m in data["messages"]] == [
+        ("q \x85", None),
+        ("a \x9b31m", "r \x90"),
+    ]
+
+
+def test_markdown_export_keeps_every_message_after_an_unterminated_escape(
+    run_cli, home: Path
+) -> None:
+    with Store.open(home / "conversations.db").store as store:
+        conv = store.create_conversation(title="escapes")
+        for q, answer in [("q1", "one\x1b]0;evil"), ("q2", "two \x1b[ end"), ("q3", "three")]:
+            _, a = store.begin_turn(conv.id, user_content=q, model="m", params={})
+            store.finish_message(a.id, content=answer, reasoning=None, status="complete")
+    r = run_cli("export", conv.id)
+    assert r.code == 0, r.stderr
+    assert "\x1b" not in r.stdout
+    for shown in ("q1", "one", "q2", "two", "q3", "three"):
+        assert shown in r.stdout
+    assert r.stdout.count("## Assistant") == 3
+
+
+def test_history_cleans_every_column(run_cli, home: Path) -> None:
+    """A row an earlier version imported as it was (id, model and title holding
+    OSC 0 / OSC 52 / CSI) is listed without a byte of them."""
+    with Store.open(home / "conversations.db").store:
+        pass
+    hostile = "\x1b]0;owned\x07\x1b]52;c;aGk=\x07\x1b[2J\x9b1m"
+    with sqlite3.connect(home / "conversations.db") as db:
+        db.execute(
+            "INSERT INTO conversations (id, title, created, updated, model) VALUES (?, ?, ?, ?, ?)",
+            (f"id{hostile}", f"title{hostile}", "2026-01-01T00:00:00.000Z", "2026-01-01", hostile),
+        )
+    r = run_cli("history")
+    assert r.code == 0, r.stderr
+    assert not any(c in r.stdout for c in "\x1b\x07\x9b")
+    assert r.stdout.startswith("id  2026-01-01")
+    assert "title" in r.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +167,9 @@ def test_import_round_trip_into_another_database(store: Store, tmp_path: Path) -
     exported = store.export_json(cid)
     with Store.open(tmp_path / "other.db").store as other:
         imported = other.import_json(json.loads(json.dumps(exported)))
-        assert imported.id == cid
-        assert other.export_json(cid) == exported
-        assert other.list_conversations(search="rayleigh")[0].id == cid
+        assert imported.id != cid  # an import always gets a new id
+        assert other.export_json(imported.id) == {**exported, "id": imported.id}
+        assert other.list_conversations(search="rayleigh")[0].id == imported.id
 
 
 def test_import_into_the_same_database_gets_a_new_id(store: Store) -> None:
@@ -211,11 +212,8 @@ BAD: list[tuple[Any, str]] = [
     ({}, "messages"),
     ({"messages": {}}, "messages"),
     ({"format": "other/9", "messages": []}, "format"),
-    ({"id": 5, "messages": []}, "id"),
-    ({"id": "  ", "messages": []}, "id"),
     ({"title": 3, "messages": []}, "title"),
     ({"params": [1], "messages": []}, "params"),
-    ({"created": "yesterday", "messages": []}, "created"),
     ({"messages": ["hi"]}, r"messages\[0\]"),
     ({"messages": [{"role": "bot", "content": "x"}]}, r"messages\[0\]\.role"),
     ({"messages": [{"role": "user", "content": 5}]}, r"messages\[0\]\.content"),
@@ -240,3 +238,134 @@ def test_invalid_message_late_in_the_list_writes_nothing(store: Store) -> None:
     with pytest.raises(InvalidImportError, match=r"messages\[5\]"):
         store.import_json(data)
     assert store.list_conversations() == []
+
+
+def test_markdown_cleans_each_field_on_its_own(store: Store) -> None:
+    """An unterminated escape sequence in one answer swallows nothing after it:
+    each field is sanitized alone, and the document holds no control character."""
+    conv = store.create_conversation(title="t\x1b]0;title", model="m\x1b[31m", system="s\x1b]52;c;")
+    for i, answer in enumerate(["first\x1b]0;evil", "second\x1b[", "third\x9d0;x", "fourth"]):
+        _, a = store.begin_turn(conv.id, user_content=f"question {i}", model="m\x1b]0;", params={})
+        store.finish_message(a.id, content=answer, reasoning=f"why {i}\x1bP", status="complete")
+    text = store.export_markdown(conv.id)
+    assert not any(ord(c) < 0x20 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in text)
+    for i, answer in enumerate(["first", "second", "third", "fourth"]):
+        assert f"question {i}" in text and answer in text and f"why {i}" in text
+    assert text.startswith("# t\n") and "> s\n" in text
+
+
+# Every way a string can act on a terminal: OSC 0 (title), OSC 52 (clipboard),
+# CSI, 8-bit CSI/OSC (C1), BEL, a lone ESC, CR, and a lone surrogate.
+HOSTILE = "A\x1b]0;pwned\x07B\x1b]52;c;aGk=\x07C\x1b[2J\x9b31m\x9d0;t\x9c\x07\rD\x1b\ud800E"
+TEXT = "ABC\nD\ufffdE"  # what is left of it: the text, a lone CR as a newline
+NAME = "ABC D\ufffdE"  # ... and as a title, model or key: on one line
+
+
+def _inert(value: Any) -> None:
+    """No control character but newline and tab, no lone surrogate, anywhere in ``value``."""
+    if isinstance(value, str):
+        bad = [c for c in value if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F]
+        assert not bad, f"{value!r} holds {bad!r}"
+        value.encode("utf-8")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _inert(key)
+            _inert(item)
+    elif isinstance(value, list):
+        for item in value:
+            _inert(item)
+
+
+def hostile_export() -> dict[str, Any]:
+    """An export whose every string field holds :data:`HOSTILE`."""
+    h = HOSTILE
+    message = {
+        "role": "assistant",
+        "content": h,
+        "reasoning": h,
+        "model": h,
+        "params": {h: h, "stop": [h], "nested": {h: [h, 1.5]}},
+        "usage": {
+            h: 3,
+            "prompt_tokens": h,
+            "completion_tokens": 7,
+            "total_tokens": -1,
+            "reasoning_tokens": None,
+            "details": {"cached_tokens": 2, "x": [1]},
+        },
+        "finish_reason": h,
+        "status": "error",
+        "created": h,
+        "cost": float("nan"),
+        "error": h,
+        "attachments": [{"name": h, "kind": "text", "text": h}],
+    }
+    return {
+        "format": EXPORT_FORMAT,
+        "id": h,
+        "title": h,
+        "created": h,
+        "updated": "2026-01-01T00:00:00Z",
+        "model": h,
+        "params": {h: h},
+        "system": h,
+        "provider": h,
+        "messages": [{"role": "user", "content": h}, message],
+    }
+
+
+def test_import_trusts_no_field(store: Store) -> None:
+    conv = store.import_json(hostile_export())
+    assert re.fullmatch(r"[0-9a-f]{16}", conv.id)  # a new id of the store's own shape
+    exported = store.export_json(conv.id)
+    _inert(exported)
+    assert exported["title"] == NAME and exported["system"] == TEXT
+    assert exported["model"] == exported["provider"] == NAME
+    user, answer = exported["messages"]
+    assert user["content"] == answer["content"] == answer["error"] == TEXT
+    assert answer["params"] == {
+        NAME: TEXT,
+        "stop": [TEXT],
+        "nested": {NAME: [TEXT, 1.5]},
+    }
+    # Usage keeps counts only; a NaN cost is no cost; a time that is not one is replaced.
+    assert answer["usage"] == {
+        NAME: 3,
+        "completion_tokens": 7,
+        "reasoning_tokens": None,  # unknown, as the API may say
+        "details": {"cached_tokens": 2},
+    }
+    assert answer["cost"] is None
+    assert exported["created"] == answer["created"] == conv.created
+    assert exported["updated"] == "2026-01-01T00:00:00.000Z"
+    assert answer["attachments"] == [{"name": TEXT, "kind": "text", "text": TEXT}]
+    assert "\x1b" not in store.export_markdown(conv.id)
+
+
+def test_import_gets_a_new_id_even_when_the_old_one_is_free(db_path: Path, ids) -> None:
+    with Store.open(db_path, new_id=ids).store as s:
+        conv = s.create_conversation(title="kept?")
+        data = s.export_json(conv.id)
+        s.delete_conversation(conv.id)
+        assert s.import_json(data).id != conv.id
+        # Undoing a delete keeps the id, when it is one of the store's.
+        s.delete_conversation(s.list_conversations()[0].id)
+        assert s.import_json(data, keep_id=True).id == conv.id
+        assert s.import_json({**data, "id": "x\x1b]0;y"}, keep_id=True).id != "x\x1b]0;y"
+
+
+@pytest.mark.parametrize(
+    "created", ["yesterday", 5, None, "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+)
+def test_import_replaces_what_is_not_a_time(store: Store, created: Any) -> None:
+    conv = store.import_json({"created": created, "messages": [{"role": "user"}]})
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", conv.created)
+    assert conv.created.startswith("2026-")  # the import's time, from the test clock
+
+
+def test_import_refuses_values_nested_without_end(store: Store) -> None:
+    deep: Any = "x"
+    for _ in range(100):
+        deep = {"k": deep}
+    with pytest.raises(InvalidImportError, match="nested too deeply"):
+        store.import_json({"params": deep, "messages": []})

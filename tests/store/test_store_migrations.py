@@ -12,6 +12,7 @@ from deepseek_tui.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Migration,
+    NewerSchemaError,
     ReadOnlyError,
     Store,
     StoreError,
@@ -171,7 +172,8 @@ def test_newer_database_opens_read_only(db_path: Path) -> None:
     assert opened.read_only and opened.store.read_only
     assert len(opened.notices) == 1
     notice = opened.notices[0]
-    assert "created by a newer deepseek-tui" in notice and "opened read-only" in notice
+    assert "written by a newer deepseek-tui (schema v99;" in notice and "read-only" in notice
+    assert "upgrade deepseek-tui, or set DEEPSEEK_TUI_HOME" in notice and str(db_path) in notice
     with opened.store as s:
         assert [c.title for c in s.list_conversations()] == ["from the future"]
         assert len(s.messages(conv.id)) == 2
@@ -187,9 +189,10 @@ def test_newer_database_opens_read_only(db_path: Path) -> None:
             lambda: s.import_json({"messages": []}),
         ]
         for write in writes:
-            with pytest.raises(ReadOnlyError, match="newer deepseek-tui") as info:
+            with pytest.raises(NewerSchemaError, match="newer deepseek-tui") as info:
                 write()
-            assert isinstance(info.value, StoreError) and str(db_path) in str(info.value)
+            assert isinstance(info.value, ReadOnlyError) and str(db_path) in str(info.value)
+            assert "upgrade deepseek-tui" in str(info.value)
     assert _snapshot(db_path) == before
     assert list(db_path.parent.glob("*.bak-*")) == []
 

@@ -138,5 +138,5 @@ async def undo_delete(screen: ChatScreen) -> None:
         screen.notify("Nothing to undo", timeout=2)
         return
     saved = screen.trash.items.pop()
-    restored = await asyncio.to_thread(screen.store.import_json, saved)
+    restored = await asyncio.to_thread(screen.store.import_json, saved, keep_id=True)
     screen.notify(f"Restored: {reveal(restored.title) or 'untitled'}", markup=False)

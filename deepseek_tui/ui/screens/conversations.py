@@ -260,7 +260,7 @@ class ConversationsScreen(Dialog[Picked]):
             return
         saved = self.trash.items.pop()
         try:
-            restored = await asyncio.to_thread(self.store.import_json, saved)
+            restored = await asyncio.to_thread(self.store.import_json, saved, keep_id=True)
         except StoreError as exc:
             self.trash.items.append(saved)
             self.notify(reveal(str(exc)), severity="error", markup=False)
