@@ -10,11 +10,11 @@ caller to put after the file's name.
 
 from __future__ import annotations
 
-import os
-import stat
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from deepseek_tui.safefile import UnreadableFile, read_regular
 
 __all__ = ["MAX_DEPTH", "TomlFileError", "read_toml"]
 
@@ -23,73 +23,9 @@ MAX_DEPTH = 32
 than a few levels, and code that walks the data recursively (``tomli-w``
 writing the config back, for one) must never meet a value it cannot walk."""
 
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
-
-class TomlFileError(Exception):
+class TomlFileError(UnreadableFile):
     """The file cannot be used; ``str()`` says why, without the file's name."""
-
-
-def _not_regular(mode: int) -> TomlFileError | None:
-    if stat.S_ISREG(mode):
-        return None
-    kind = next((name for test, name in _KINDS if test(mode)), "not a file")
-    return TomlFileError(f"is {kind}, not a regular file")
-
-
-def _human(size: int) -> str:
-    return f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
-
-
-def _read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file ``path``, at most ``limit`` of them.
-
-    The path is checked before it is opened (so a device is never opened) and
-    the open file again (so a path swapped in between cannot slip past); the
-    open is non-blocking, so even a pipe that appears in between cannot make
-    it wait. :class:`FileNotFoundError` passes through; every other problem is
-    a :class:`TomlFileError`.
-    """
-    too_big = TomlFileError(f"is larger than {_human(limit)}; this cannot be the right file")
-    try:
-        before = os.stat(path)
-        problem = _not_regular(before.st_mode)
-        if problem is not None:
-            raise problem
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise TomlFileError(f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        opened = os.fstat(fd)
-        problem = _not_regular(opened.st_mode)
-        if problem is not None:
-            raise problem
-        if opened.st_size > limit:
-            raise too_big
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:  # the file may grow after fstat
-            chunk = os.read(fd, limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise TomlFileError(f"cannot be read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if size > limit:
-        raise too_big
-    return b"".join(chunks)
 
 
 def read_toml(path: Path, *, limit: int) -> dict[str, Any]:
@@ -98,7 +34,12 @@ def read_toml(path: Path, *, limit: int) -> dict[str, Any]:
     :class:`FileNotFoundError` passes through, so a caller can treat a missing
     file as empty; every other problem is a :class:`TomlFileError`.
     """
-    data = _read_limited(path, limit)
+    try:
+        data = read_regular(path, limit)
+    except UnreadableFile as exc:
+        if isinstance(exc, TomlFileError):
+            raise
+        raise TomlFileError(str(exc)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from deepseek_tui.safefile import UnreadableFile, read_regular
 from deepseek_tui.sanitize import json_text
 from deepseek_tui.store import Conversation, InvalidImportError, Store, StoreError
 
@@ -70,12 +71,19 @@ def import_from(store: Store, path: Path) -> Conversation:
     return import_bytes(store, read(path), str(path))
 
 
+#: An export larger than this is not one of ours (a long conversation is a few MiB).
+IMPORT_LIMIT = 64 * 1024 * 1024
+
+
 def read(path: Path) -> bytes:
-    """The bytes of a file to import."""
+    """The bytes of a file to import: a regular file (a pipe or a device
+    would hang the read), at most :data:`IMPORT_LIMIT` of them."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise TransferError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return read_regular(path, IMPORT_LIMIT)
+    except FileNotFoundError:
+        raise TransferError(f"cannot read {path}: no such file") from None
+    except UnreadableFile as exc:
+        raise TransferError(f"cannot import {path}: it {exc}") from None
 
 
 def import_bytes(store: Store, raw: bytes, source: str) -> Conversation:

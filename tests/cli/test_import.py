@@ -4,6 +4,7 @@ with a new id; anything else is one line on stderr and nothing is added."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def test_a_bad_file_is_one_line_and_adds_nothing(
 
 def test_a_directory_or_no_file_at_all(run_cli, tmp_path: Path) -> None:
     r = run_cli("import", str(tmp_path))
-    assert r.code == 1 and len(r.stderr.splitlines()) == 1 and "cannot read" in r.stderr
+    assert r.code == 1 and len(r.stderr.splitlines()) == 1 and "a directory" in r.stderr
     r = run_cli("import")
     assert r.code == 2 and "FILE" in r.stderr
 
@@ -136,3 +137,15 @@ def test_help_lists_import(run_cli) -> None:
 def test_readme_lists_import() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "| `deepseek-tui import FILE` |" in readme
+
+
+def test_a_pipe_or_a_device_is_refused_without_reading(run_cli, tmp_path: Path) -> None:
+    fifo = tmp_path / "export.json"
+    os.mkfifo(fifo)  # a plain read would wait for a writer forever
+    for path, kind in ((fifo, "a named pipe"), (Path("/dev/zero"), "a character device")):
+        r = run_cli("import", str(path), timeout=30)
+        assert r.code == 1
+        assert (
+            r.stderr.strip()
+            == f"deepseek-tui: cannot import {path}: it is {kind}, not a regular file"
+        )
