@@ -7,11 +7,11 @@ widget) can build one without importing the client or the store.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from deepseek_tui.config import Generation
-from deepseek_tui.params import MODES, SAMPLING
+from deepseek_tui.params import EFFORTS, MODES, SAMPLING, by_name, check
 
 __all__ = ["TurnSettings"]
 
@@ -48,8 +48,22 @@ class TurnSettings:
 
     @classmethod
     def from_params(cls, model: str, params: Mapping[str, Any]) -> TurnSettings:
-        known = {f.name for f in fields(cls)} - {"model"}
-        return cls(model=model, **{k: v for k, v in params.items() if k in known})
+        """The settings stored with a conversation or an answer. A value that
+        cannot be used (an old database, a hand-edited or imported file) is
+        left out, so the model's default applies instead of a request the
+        host refuses or a sidebar that cannot show it."""
+        values: dict[str, Any] = {}
+        for name in SAMPLING:
+            value = params.get(name)
+            if value is not None and check(by_name(name), value) is None:
+                values[name] = value
+        if isinstance(params.get("thinking"), bool):
+            values["thinking"] = params["thinking"]
+        if params.get("effort") in EFFORTS:
+            values["effort"] = params["effort"]
+        if params.get("json_mode") is True:
+            values["json_mode"] = True
+        return cls(model=model, **values)
 
     @classmethod
     def from_generation(cls, model: str, g: Generation) -> TurnSettings:
