@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepseek_tui import params
-from deepseek_tui.config import ConfigError, Settings, UnknownProvider, load_settings
+from deepseek_tui.config import BadOverride, ConfigError, Settings, UnknownProvider, load_settings
 from deepseek_tui.errors import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, json_text
@@ -38,6 +38,8 @@ def _settings(args: argparse.Namespace, paths: Paths) -> Settings:
         )
     except UnknownProvider as exc:
         raise UsageError(str(exc)) from None
+    except BadOverride as exc:  # not the file's fault: no word about the file
+        raise (UsageError if exc.flag else Failure)(str(exc)) from None
     except ConfigError as exc:
         raise Failure(f"{exc} (the file was left unchanged)") from None
     for notice in settings.notices:

@@ -46,6 +46,15 @@ class ConfigError(Exception):
     """The configuration cannot be used; ``str()`` is one line for a person."""
 
 
+class BadOverride(ConfigError):
+    """A command-line flag or an environment variable (not the file) holds a
+    value that cannot be used; ``flag`` says whether it was a flag (a usage error)."""
+
+    def __init__(self, message: str, *, flag: bool) -> None:
+        super().__init__(message)
+        self.flag = flag
+
+
 class UnknownProvider(ConfigError):
     """``--provider NAME`` names no configured provider (a usage error, exit 2)."""
 
@@ -455,7 +464,7 @@ def load_settings(
         try:
             url = normalize_base_url(url)
         except ValueError as exc:
-            raise ConfigError(f"{source}: {exc}") from None
+            raise BadOverride(f"{source}: {exc}", flag=bool(base_url)) from None
         providers = dict(settings.providers)
         providers[settings.provider] = replace(settings.active, base_url=url)
         settings = replace(settings, providers=providers)

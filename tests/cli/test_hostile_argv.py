@@ -18,11 +18,18 @@ from .conftest import rows
 
 
 def run_bytes(
-    home: Path, *args: bytes | str, stdin: bytes = b"", timeout: float = 30
+    home: Path,
+    *args: bytes | str,
+    stdin: bytes = b"",
+    timeout: float = 30,
+    env_url: bytes | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """``python -m deepseek_tui ARGS`` with arguments passed as raw bytes."""
+    """``python -m deepseek_tui ARGS`` with arguments (and DEEPSEEK_BASE_URL)
+    passed as raw bytes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
     env.update(DEEPSEEK_TUI_HOME=str(home), PYTHONIOENCODING="utf-8", LC_ALL="C.UTF-8")
+    if env_url is not None:
+        env["DEEPSEEK_BASE_URL"] = os.fsdecode(env_url)  # the bytes, as the shell sets them
     raw = [a if isinstance(a, bytes) else a.encode() for a in args]
     return subprocess.run(
         [sys.executable.encode(), b"-m", b"deepseek_tui", *raw],
@@ -111,8 +118,16 @@ def test_a_base_url_the_client_cannot_use_is_one_line(
     """Such a host or port passed the base-URL check, then made ``httpx`` raise
     where the client was built: a traceback from ``models``."""
     r = run_bytes(home, "models", "--base-url", url)
+    assert r.returncode == 2, r.stderr  # a wrong flag: a usage error
+    line = one_line(r.stderr)
+    assert "--base-url: a base URL must name a valid host name and port" in line
+    assert "file" not in line  # nothing to do with the config file
+    r = run_bytes(home, "models", env_url=url)
     assert r.returncode == 1, r.stderr
-    assert "--base-url: a base URL must name a valid host name and port" in one_line(r.stderr)
+    line = one_line(r.stderr)
+    assert (
+        line.startswith("deepseek-tui: DEEPSEEK_BASE_URL: a base URL must") and "file" not in line
+    )
 
 
 def test_an_attachment_whose_name_is_not_utf8_is_refused_by_name(
