@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Awaitable, Callable
 
-from . import _frames
-from ._http import ResponseWriter
+from . import _encoding, _frames
+from ._encoding import EncodedBody
+from ._http import ResponseWriter, dumps
 from ._scenarios import Reply
 
 LONG_LINE_BYTES = 9 * 1024 * 1024
@@ -22,10 +22,10 @@ async def until_gone(reader: asyncio.StreamReader) -> None:
 
 
 async def _keepalives_until_gone(
-    reader: asyncio.StreamReader, out: ResponseWriter, interval: float, line: bytes
+    reader: asyncio.StreamReader, body: EncodedBody, interval: float, line: bytes
 ) -> None:
     while True:
-        await out.chunk(line)
+        await body.chunk(line)
         try:
             await asyncio.wait_for(until_gone(reader), interval or 0.5)
         except TimeoutError:
@@ -47,9 +47,15 @@ async def stream(
         events.append("[DONE]")
     fault = None if reply.fault == "no_done" else reply.fault
     fault_at = min(reply.fault_after, len(events) - (1 if events[-1] == "[DONE]" else 0))
-    await out.start_chunked(200, "text/event-stream; charset=utf-8", keep_alive=keep)
+    body = EncodedBody(out, reply.encoding)
+    await out.start_chunked(
+        200,
+        "text/event-stream; charset=utf-8",
+        keep_alive=keep,
+        extra=_encoding.headers(reply.encoding),
+    )
     for _ in range(reply.keepalives):
-        await out.chunk(b": keep-alive\n\n")
+        await body.chunk(b": keep-alive\n\n")
         if reply.keepalive_interval:
             await asyncio.sleep(reply.keepalive_interval)
     if reply.first_delay:
@@ -59,48 +65,57 @@ async def stream(
             if min(pause, len(events)) == index:
                 await hold()
         if fault is not None and index == fault_at:
-            outcome = await _stream_fault(fault, reply, reader, out)
+            outcome = await _stream_fault(fault, reply, reader, body)
             if outcome is not None:
                 return outcome
         if index == len(events):
             break
         if index and reply.delay:
             await asyncio.sleep(reply.delay)
-        await out.chunk(f"data: {events[index]}\n\n".encode())
-    await out.end_chunked()
+        await body.chunk(f"data: {events[index]}\n\n".encode())
+    await body.end()
     return True
 
 
 async def _stream_fault(
-    fault: str, reply: Reply, reader: asyncio.StreamReader, out: ResponseWriter
+    fault: str, reply: Reply, reader: asyncio.StreamReader, body: EncodedBody
 ) -> bool | None:
     """Apply a fault; ``None`` to go on with the stream, else whether to keep the connection."""
     if fault == "malformed":
-        await out.chunk(b"data: {not json\n\n")
+        await body.chunk(b"data: {not json\n\n")
         return None
     if fault == "cut":
-        await out.cut()
+        await body.cut()
         return False
     if fault == "clean_close":
-        await out.end_chunked()
+        await body.end()
         return True
     if fault == "stall":
         await until_gone(reader)
         return False
     if fault == "keepalive_stall":
-        await _keepalives_until_gone(reader, out, reply.keepalive_interval, b": keep-alive\n\n")
+        await _keepalives_until_gone(reader, body, reply.keepalive_interval, b": keep-alive\n\n")
         return False
     if fault == "error_event":
-        await out.chunk(f"data: {_frames.error_event()}\n\n".encode())
-        await out.end_chunked()
+        await body.chunk(f"data: {_frames.error_event()}\n\n".encode())
+        await body.end()
         return True
     if fault == "long_line":
-        await out.chunk(b'data: {"choices":[{"index":0,"delta":{"content":"')
+        await body.chunk(b'data: {"choices":[{"index":0,"delta":{"content":"')
         piece = b"x" * (1024 * 1024)
         for _ in range(LONG_LINE_BYTES // len(piece)):
-            await out.chunk(piece)
-        await out.end_chunked()
+            await body.chunk(piece)
+        await body.end()
         return True
+    if fault == "keepalive_bomb":
+        await body.bomb(b": keep-alive\n\n", reply.bomb_bytes)
+        await body.cut()
+        return False
+    if fault == "line_bomb":
+        await body.chunk(b'data: {"choices":[{"index":0,"delta":{"content":"')
+        await body.bomb(b"x", reply.bomb_bytes)
+        await body.cut()
+        return False
     raise ValueError(f"unknown fault {fault!r}")
 
 
@@ -114,38 +129,51 @@ async def complete(
     """The non-streaming answer; faults map to their closest non-streaming form."""
     if reply.first_delay:
         await asyncio.sleep(reply.first_delay)
-    payload = _frames.dumps(_frames.completion(reply, meta)).encode()
+    payload = dumps(_frames.completion(reply, meta)).encode()
     fault = reply.fault
+    encoding = reply.encoding
+    extra = _encoding.headers(encoding)
+
+    async def whole(data: bytes) -> None:
+        data = _encoding.encode(data, encoding)
+        await out.send_full(200, data, "application/json", keep_alive=keep, extra=extra)
+
     if fault == "malformed":
-        await out.send_full(200, b"{not json", "application/json", keep_alive=keep)
+        await whole(b"{not json")
         return True
     if fault == "error_event":
-        await out.send_json(200, json.loads(_frames.error_event()), keep_alive=keep)
+        await whole(_frames.error_event().encode())
         return True
     if fault == "long_line":
-        body = b'{"choices":"' + b"x" * LONG_LINE_BYTES
-        await out.send_full(200, body, "application/json", keep_alive=keep)
+        await whole(b'{"choices":"' + b"x" * LONG_LINE_BYTES)
         return True
     if not reply.keepalives and fault in (None, "no_done"):
-        await out.send_full(200, payload, "application/json", keep_alive=keep)
+        await whole(payload)
         return True
-    await out.start_chunked(200, "application/json", keep_alive=keep)
+    body = EncodedBody(out, encoding)
+    await out.start_chunked(200, "application/json", keep_alive=keep, extra=extra)
     for _ in range(reply.keepalives):
-        await out.chunk(b"\n")
+        await body.chunk(b"\n")
         if reply.keepalive_interval:
             await asyncio.sleep(reply.keepalive_interval)
     if fault == "stall":
         await until_gone(reader)
         return False
     if fault == "keepalive_stall":
-        await _keepalives_until_gone(reader, out, reply.keepalive_interval, b"\n")
+        await _keepalives_until_gone(reader, body, reply.keepalive_interval, b"\n")
+        return False
+    if fault in ("keepalive_bomb", "line_bomb"):
+        if fault == "line_bomb":
+            await body.chunk(b'{"choices":"')
+        await body.bomb(b"\n" if fault == "keepalive_bomb" else b"x", reply.bomb_bytes)
+        await body.cut()
         return False
     if fault in ("cut", "clean_close"):
-        await out.chunk(payload[: len(payload) // 2])
+        await body.chunk(payload[: len(payload) // 2])
         if fault == "cut":
-            await out.cut()
+            await body.cut()
             return False
     else:
-        await out.chunk(payload)
-    await out.end_chunked()
+        await body.chunk(payload)
+    await body.end()
     return True

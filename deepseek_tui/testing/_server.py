@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from . import _frames, _protocol, _tokens
-from ._http import BadRequest, ClientGone, Request, ResponseWriter, read_request
+from ._http import BadRequest, ClientGone, Request, ResponseWriter, dumps, read_request
 from ._protocol import Host
 from ._replies import complete, stream, until_gone
 from ._scenarios import Drop, Fail, Hang, Reply, Scenario
@@ -381,7 +381,7 @@ class FakeDeepSeek:
                 except ValueError:
                     message = f"HTTP {fail.status}"
             error_type = fail.error_type or _protocol.error_type_for(fail.status)
-            raw = _frames.dumps(_protocol.error_body(message, error_type)).encode()
+            raw = dumps(_protocol.error_body(message, error_type)).encode()
         await out.send_full(
             fail.status, raw, fail.content_type, keep_alive=keep, extra=dict(fail.headers)
         )
