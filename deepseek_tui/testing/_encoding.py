@@ -80,20 +80,21 @@ class EncodedBody:
             for _ in range(max(1, wire_bytes // len(block))):
                 await self._out.chunk(block)
             return
-        sent = 0
-        previous = b""
         # After a full flush the compressor starts afresh: once the same block
-        # gives the same bytes twice, it always will.
-        while sent < wire_bytes:
-            piece = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
-            await self._out.chunk(piece)
-            sent += len(piece)
-            if piece == previous:
+        # gives the same bytes twice, it always will, and is sent again as is.
+        pieces = [c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)]
+        while len(pieces) < 16:
+            pieces.append(c.compress(block) + c.flush(zlib.Z_FULL_FLUSH))
+            if pieces[-1] == pieces[-2]:
                 break
-            previous = piece
-        if sent >= wire_bytes:
-            return
-        batch = previous * max(1, _BOMB_WRITE // len(previous))
+        else:  # pragma: no cover - zlib has always repeated itself at once
+            raise RuntimeError("the compressed block does not repeat")
+        repeat = pieces[-1]
+        # Full-size writes from the first: the client gets the worst at once.
+        batch = b"".join(pieces)
+        batch += repeat * max(0, (_BOMB_WRITE - len(batch)) // len(repeat) + 1)
+        sent = 0
         while sent < wire_bytes:
             await self._out.chunk(batch)
             sent += len(batch)
+            batch = repeat * (_BOMB_WRITE // len(repeat) + 1)
