@@ -35,6 +35,7 @@ from deepseek_tui.api._body import Call, is_event_stream
 from deepseek_tui.api._chunks import MalformedChunk, ServerErrorEvent, result_from_body
 from deepseek_tui.api._errors import StreamError
 from deepseek_tui.api._fold import collect
+from deepseek_tui.api._inflate import ACCEPT_ENCODING
 from deepseek_tui.api._models_balance import ModelsAndBalance
 from deepseek_tui.api._retry import RetryPolicy
 from deepseek_tui.api._sse import DEFAULT_MAX_LINE
@@ -106,7 +107,13 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         self._retry = RetryPolicy(max_retries=max(0, max_retries), base=backoff_base)
         self._sleep = sleep or asyncio.sleep
         self._max_line = max_line
-        headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        # Only the codings Body decodes in bounded pieces (httpx would add br/zstd
+        # when their libraries are installed, and decode them unbounded).
+        headers = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if key:
             headers["Authorization"] = f"Bearer {key}"
         t = self._timeouts
@@ -152,7 +159,8 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         """Stream one chat completion as typed events.
 
         Events: :class:`Started` (HTTP 200 with headers), :class:`Queued` for each
-        ``: keep-alive`` before the first data event, then :class:`ReasoningDelta`,
+        read that brought ``: keep-alive`` comments before the first data event
+        (one, however many comments the read held), then :class:`ReasoningDelta`,
         :class:`ContentDelta`, :class:`ToolCallDelta` as they arrive, and at the
         end the last non-null :class:`Usage` and :class:`Finish`.
 

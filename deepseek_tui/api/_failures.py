@@ -83,6 +83,13 @@ class FailureMessages:
     def _cut(self, exc: Exception, reader: ChunkReader, request_id: str | None) -> APIError:
         if isinstance(exc, httpx.TimeoutException):
             return self._partial(self._httpx_timeout(exc, request_id), reader)
+        if isinstance(exc, httpx.DecodingError):
+            return self._stream_error(
+                f"{self._host.label} sent a body that could not be decoded "
+                f"({server_text(str(exc), self._scrub)}); try again, or check the base URL",
+                reader,
+                request_id,
+            )
         return self._stream_error(
             f"the connection to {self._host.label} broke before the answer was complete "
             f"({type(exc).__name__}); try again",

@@ -107,7 +107,7 @@ class Streaming(Responses):
                             items = decoder.feed(chunk)
                     except StreamError as exc:
                         raise self._partial(exc, reader) from None
-                had_data = False
+                had_data = queued = False
                 for item in items:
                     if type(item) is str:
                         got_data = had_data = True
@@ -124,7 +124,8 @@ class Streaming(Responses):
                             raise self._error_event(exc.payload, reader, request_id) from None
                         for event in events:
                             yield event
-                    elif not got_data:
+                    elif not (got_data or queued):
+                        queued = True  # one per read: a read may hold thousands
                         yield Queued(now() - sent_at)
                 if done or eof:
                     break

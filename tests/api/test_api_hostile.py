@@ -1,0 +1,182 @@
+"""The client against hostile hosts on the loopback server: compressed bodies and
+bombs, text that is not valid UTF-8, keys echoed back, impossible usage."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import tracemalloc
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from deepseek_tui.api import (
+    APIError,
+    ContentDelta,
+    DeepSeekClient,
+    Finish,
+    Queued,
+    ReasoningDelta,
+    StreamError,
+    StreamEvent,
+    Timeout,
+    Timeouts,
+)
+from deepseek_tui.testing import FakeDeepSeek, Reply
+
+from .apitest_util import REQUEST, Sleeps, texts
+
+KEY = "sk-test-key-0123456789abcdef"
+#: Most memory a bomb may cost the client (it decodes to gigabytes).
+MEMORY_BOUND = 48 * 1024 * 1024
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeDeepSeek]:
+    async with FakeDeepSeek(api_key=KEY) as srv:
+        yield srv
+
+
+def client_for(server: FakeDeepSeek, **timeouts: float) -> DeepSeekClient:
+    t = Timeouts(**{"first_token": 5, "idle": 5, "total": 60, **timeouts})
+    return DeepSeekClient(server.base_url, KEY, timeouts=t, max_retries=0, sleep=Sleeps())
+
+
+async def until_error(client: DeepSeekClient) -> tuple[list[StreamEvent], APIError]:
+    seen: list[StreamEvent] = []
+    with pytest.raises(APIError) as info:
+        async for event in client.stream_chat(REQUEST):
+            seen.append(event)
+    return seen, info.value
+
+
+@contextlib.contextmanager
+def peak_memory() -> Any:
+    """The most memory Python allocated inside the block (``box[0]``, in bytes)."""
+    box = [0]
+    tracemalloc.start()
+    try:
+        yield box
+    finally:
+        box[0] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+
+
+# --- compressed bodies ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_compressed_stream_is_decoded_as_it_arrives(
+    server: FakeDeepSeek, encoding: Any
+) -> None:
+    server.push(
+        Reply(
+            "Compressed, and still streamed.",
+            reasoning="Short thought.",
+            encoding=encoding,
+            keepalives=2,
+            pauses=(4,),
+        )
+    )
+    seen: list[StreamEvent] = []
+    async with client_for(server) as client:
+        async for event in client.stream_chat(REQUEST):
+            seen.append(event)
+            if texts(seen, ReasoningDelta) == "Short thought." and server.paused:
+                server.resume()  # what was sent before the pause arrived before the rest
+    assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
+    assert any(isinstance(e, Queued) for e in seen)
+    assert texts(seen, ReasoningDelta) == "Short thought."
+    assert texts(seen, ContentDelta) == "Compressed, and still streamed."
+    assert seen[-1] == Finish("stop", "deepseek-flash")
+
+
+async def test_a_compressed_completion(server: FakeDeepSeek) -> None:
+    server.push(Reply("Whole and compressed.", encoding="gzip", keepalives=3))
+    async with client_for(server) as client:
+        result = await client.complete(REQUEST)
+    assert result.content == "Whole and compressed."
+
+
+# --- bombs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fault_after", "phase"), [(0, "first_token"), (3, "idle")])
+async def test_a_keepalive_bomb_ends_at_the_deadline_in_bounded_memory(
+    server: FakeDeepSeek, fault_after: int, phase: str
+) -> None:
+    server.push(
+        Reply("Some text first.", encoding="gzip", fault="keepalive_bomb", fault_after=fault_after)
+    )
+    async with client_for(server, first_token=1, idle=1) as client:
+        with peak_memory() as peak:
+            seen, error = await asyncio.wait_for(until_error(client), 60)
+    assert isinstance(error, Timeout) and error.phase == phase
+    assert peak[0] < MEMORY_BOUND
+    queued = [e for e in seen if isinstance(e, Queued)]
+    if fault_after:
+        assert not queued and error.partial_content == "Some text first."
+    else:
+        assert queued  # merged: one per read, however many comments it held
+
+
+async def test_a_bomb_of_one_endless_line_is_one_stream_error(server: FakeDeepSeek) -> None:
+    server.push(Reply("x", encoding="gzip", fault="line_bomb"))
+    async with client_for(server) as client:
+        with peak_memory() as peak:
+            _, error = await asyncio.wait_for(until_error(client), 60)
+    assert isinstance(error, StreamError)
+    assert "longer than" in error.message
+    assert peak[0] < MEMORY_BOUND
+
+
+async def test_a_bomb_lets_the_event_loop_run_between_reads(server: FakeDeepSeek) -> None:
+    """Keep-alives are merged into one Queued per read, and between two reads
+    other tasks run (the TUI draws, Esc is seen) -- however much one read decodes."""
+    server.push(Reply("x", encoding="gzip", fault="keepalive_bomb"))
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    seen_at: list[int] = []
+    ticking = asyncio.create_task(ticker())
+    try:
+        async with client_for(server, first_token=2) as client:
+            with pytest.raises(Timeout):
+                async for event in client.stream_chat(REQUEST):
+                    if isinstance(event, Queued):
+                        seen_at.append(ticks)
+    finally:
+        ticking.cancel()
+    assert len(seen_at) > 1
+    assert all(later > earlier for earlier, later in itertools.pairwise(seen_at))
+
+
+async def test_cancelling_during_a_bomb_is_prompt(server: FakeDeepSeek) -> None:
+    """Esc in the TUI cancels the task that reads the stream; a bomb must not hold it up.
+
+    Esc is pressed (a timer, like a key press) just after the bomb starts; a
+    loop blocked by the bomb runs the timer late, so the wait counts from when
+    it was due.
+    """
+    server.push(Reply("x", encoding="gzip", fault="keepalive_bomb", bomb_bytes=16 << 20))
+    loop = asyncio.get_running_loop()
+    pressed: list[float] = []
+
+    async def consume(client: DeepSeekClient) -> None:
+        async for event in client.stream_chat(REQUEST):
+            if isinstance(event, Queued) and not pressed:
+                pressed.append(loop.time() + 0.05)
+                loop.call_at(pressed[0], task.cancel)
+
+    async with client_for(server, first_token=600, total=1800) as client:
+        task = asyncio.create_task(consume(client))
+        await asyncio.wait({task}, timeout=120)
+        assert task.cancelled()
+        assert loop.time() - pressed[0] < 10, "the stream held up the cancellation"
