@@ -19,6 +19,7 @@ import httpx
 from deepseek_tui.api._body import ERROR_BODY_LIMIT, Body, Call, Expired, content_type
 from deepseek_tui.api._chunks import ChunkReader, MalformedChunk, ServerErrorEvent, result_from_body
 from deepseek_tui.api._errors import StreamError
+from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.api._send import Sender
 from deepseek_tui.api._status import request_id_of, unexpected
 from deepseek_tui.api._types import ContentDelta, Finish, ReasoningDelta, StreamEvent, ToolCallDelta
@@ -117,7 +118,7 @@ class Responses(Sender):
                     request_id,
                 )
         try:
-            return json.loads(b"".join(parts))
+            return wire_json(b"".join(parts))
         except (ValueError, RecursionError):
             raise self._stream_error(
                 f"{self._host.label} sent an answer that is not valid JSON "

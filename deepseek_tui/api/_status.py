@@ -29,6 +29,7 @@ from deepseek_tui.api._errors import (
     ServerError,
     UnexpectedResponse,
 )
+from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.sanitize import clean
 
 __all__ = [
@@ -253,7 +254,7 @@ def error_from_response(
     payload: Any = None
     if text:
         try:
-            payload = json.loads(text)
+            payload = wire_json(text)
         except (ValueError, RecursionError):
             payload = None
     if text and not isinstance(payload, dict | str):

@@ -10,7 +10,6 @@ the partial text for every ending that is not a complete answer.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncGenerator
 
 import httpx
@@ -18,6 +17,7 @@ import httpx
 from deepseek_tui.api._body import Body, Call, Expired, drain, is_event_stream
 from deepseek_tui.api._chunks import ChunkReader, MalformedChunk, ServerErrorEvent
 from deepseek_tui.api._errors import StreamError
+from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.api._responses import Responses
 from deepseek_tui.api._sse import Comment, SSEDecoder
 from deepseek_tui.api._status import request_id_of
@@ -77,7 +77,7 @@ class Streaming(Responses):
             eof = False
             finish_at: float | None = None
             last_data = sent_at
-            loads = json.loads
+            loads = wire_json
             read = reader.read
             while True:
                 if pending:

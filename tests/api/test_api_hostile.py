@@ -23,8 +23,10 @@ from deepseek_tui.api import (
     StreamEvent,
     Timeout,
     Timeouts,
+    collect,
 )
-from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.api._json import loads as wire_json
+from deepseek_tui.testing import Fail, FakeDeepSeek, Reply
 
 from .apitest_util import REQUEST, Sleeps, texts
 
@@ -180,3 +182,56 @@ async def test_cancelling_during_a_bomb_is_prompt(server: FakeDeepSeek) -> None:
         await asyncio.wait({task}, timeout=120)
         assert task.cancelled()
         assert loop.time() - pressed[0] < 10, "the stream held up the cancellation"
+
+
+# --- text that is valid JSON but not valid UTF-8 -------------------------------------------
+
+
+def no_surrogates(text: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+async def test_lone_surrogates_in_a_stream_become_replacement_characters(
+    server: FakeDeepSeek,
+) -> None:
+    call = {
+        "id": "call_\ud800",
+        "function": {"name": "look\udc00up", "arguments": '{"q": "\ud801"}'},
+    }
+    server.push(
+        Reply("An \ud800 answer", reasoning="A \udfff thought", tool_calls=[call], model="m\ud800")
+    )
+    async with client_for(server) as client:
+        result = await collect(client.stream_chat(REQUEST))
+    assert result.content == "An \ufffd answer"
+    assert result.reasoning == "A \ufffd thought"
+    assert result.model == "m\ufffd"
+    assert result.tool_calls[0]["id"] == "call_\ufffd"
+    assert result.tool_calls[0]["function"] == {
+        "name": "look\ufffdup",
+        "arguments": '{"q": "\ufffd"}',
+    }
+
+
+async def test_lone_surrogates_in_a_completion_and_a_model_list() -> None:
+    async with FakeDeepSeek(api_key=KEY, models=["deepseek-flash", "odd-\udc80"]) as server:
+        server.push(Reply("Whole \ud800 answer", reasoning="r\udbff"))
+        async with client_for(server) as client:
+            result = await client.complete(REQUEST)
+            models = await client.list_models()
+    assert (result.content, result.reasoning) == ("Whole \ufffd answer", "r\ufffd")
+    assert [m.id for m in models] == ["deepseek-flash", "odd-\ufffd"]
+
+
+async def test_a_lone_surrogate_in_an_error_message(server: FakeDeepSeek) -> None:
+    server.push(Fail(400, message="Bad \ud800 request", error_type="invalid_\udc00"))
+    async with client_for(server) as client:
+        _, error = await until_error(client)
+    assert "Bad \ufffd request" in error.message and no_surrogates(str(vars(error)))
+
+
+def test_wire_json_keeps_pairs_and_mends_lone_halves() -> None:
+    assert wire_json('"\\ud83d\\ude00 \\ud83d"') == "\U0001f600 \ufffd"
+    assert wire_json('{"\\udc00": ["\\uDBFF", 1, null]}') == {"\ufffd": ["\ufffd", 1, None]}
+    assert wire_json(b'"raw \xed\xa0\x80"') == "raw \ufffd"  # json.loads lets raw ones through
+    assert wire_json('"\\\\ud800"') == "\\ud800"  # an escaped backslash, not a surrogate

@@ -4,6 +4,7 @@ in bounded memory, with the row in history in a final state and no key shown."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.testing import Fail, FakeDeepSeek, Reply
 
-from .conftest import configure, rows
+from .conftest import KEY, configure, rows
 
 #: Far more than `ask` needs (about 60 MB), far less than a decoded bomb (gigabytes).
 RSS_BOUND = 300 * 1024 * 1024
@@ -66,3 +67,44 @@ def test_a_gzip_keepalive_bomb_times_out_in_bounded_memory(
     assert rss < RSS_BOUND, f"peak RSS {rss >> 20} MiB"
     [(status, error)] = rows(home, "SELECT status, error FROM messages WHERE role='assistant'")
     assert status == "error" and "first_token timeout" in error
+
+
+# --- text that is valid JSON but not valid UTF-8 -------------------------------------------
+
+
+def test_lone_surrogates_become_replacement_characters(
+    run_cli, server: FakeDeepSeek, home: Path
+) -> None:
+    # "\ud800" is valid JSON (the fake sends the escape) and no UTF-8 can hold it.
+    server.push(Reply(content="Half \ud800 a pair.", reasoning="Odd \udfff thought."))
+    r = run_cli("ask", "--reasoning", "hi")
+    assert r.code == 0, r.stderr
+    assert r.stdout == "Half \ufffd a pair.\n"
+    assert "Odd \ufffd thought." in r.stderr
+    [listed] = json.loads(run_cli("history", "--json").stdout)
+    exported = json.loads(run_cli("export", listed["id"], "--format", "json").stdout)
+    answer = exported["messages"][-1]
+    assert answer["status"] == "complete"
+    assert answer["content"] == "Half \ufffd a pair."
+    assert answer["reasoning"] == "Odd \ufffd thought."
+
+
+def test_a_lone_surrogate_in_an_error_message(run_cli, server: FakeDeepSeek, home: Path) -> None:
+    server.push(Fail(400, message="Bad \ud800 request"))
+    r = run_cli("ask", "hi")
+    assert r.code == 1
+    assert "Traceback" not in r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("deepseek-tui: ") and "Bad \ufffd request" in last
+    [(status, error)] = rows(home, "SELECT status, error FROM messages WHERE role='assistant'")
+    assert status == "error" and "Bad \ufffd request" in error
+
+
+def test_a_lone_surrogate_in_a_model_id(run_cli, home: Path) -> None:
+    with FakeDeepSeek(
+        api_key=KEY, models=["deepseek-flash", "odd-\udc80-model"]
+    ).run_in_thread() as srv:
+        configure(home, srv.base_url)
+        r = run_cli("models")
+    assert r.code == 0, r.stderr
+    assert "odd-\ufffd-model" in r.stdout
