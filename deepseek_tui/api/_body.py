@@ -79,7 +79,7 @@ class Body:
             if len(names) == 1 and names[0] in ("gzip", "deflate"):
                 self._inflater = Inflater(names[0])
             elif names:
-                self._refused = clean(", ".join(names))[:80]
+                self._refused = clean(", ".join(names))  # masked and cut by the caller
         self._it = chunks.__aiter__()
         self._loop = asyncio.get_running_loop()
         self._handle: asyncio.TimerHandle | None = None
@@ -165,11 +165,6 @@ class Body:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
-
-
-def content_type(headers: Any) -> str:
-    value = headers.get("content-type", "") if headers is not None else ""
-    return clean(str(value)).split(";")[0].strip().lower() or "no type"
 
 
 def is_event_stream(response: httpx.Response) -> bool:

@@ -25,6 +25,7 @@ lifecycle, ``stream_chat`` and ``complete``.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import TracebackType
 
@@ -62,14 +63,20 @@ def _check_key(api_key: str) -> str:
 
 
 def _scrubber(key: str) -> Callable[[str], str]:
-    """A function that removes the API key (and its Bearer form) from text."""
+    """A function that masks the API key in text, also where a URL
+    percent-encodes it (a redirect's ``?key=sk%2D…``), wholly or in part."""
     if not key:
         return lambda text: text
     tail = key[-4:] if len(key) >= 12 else ""
     masked = f"****{tail}"
+    encoded = re.compile("".join(f"(?:{re.escape(c)}|%{ord(c):02X}|%{ord(c):02x})" for c in key))
 
     def scrub(text: str) -> str:
-        return text.replace(key, masked) if key in text else text
+        if key in text:
+            text = text.replace(key, masked)
+        if "%" in text:
+            text = encoded.sub(masked, text)
+        return text
 
     return scrub
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from deepseek_tui.api._body import ERROR_BODY_LIMIT, Body, Call, Expired, content_type
+from deepseek_tui.api._body import ERROR_BODY_LIMIT, Body, Call, Expired
 from deepseek_tui.api._chunks import ChunkReader, MalformedChunk, ServerErrorEvent, result_from_body
 from deepseek_tui.api._errors import StreamError
 from deepseek_tui.api._json import loads as wire_json
@@ -81,10 +81,10 @@ class Responses(Sender):
             break
         raise unexpected(
             response.status_code,
-            content_type(response.headers),
             response.headers,
             host=self._host,
             request_id=request_id,
+            scrub=self._scrub,
         )
 
     async def _read_rest_json(

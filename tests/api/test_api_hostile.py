@@ -235,3 +235,59 @@ def test_wire_json_keeps_pairs_and_mends_lone_halves() -> None:
     assert wire_json('{"\\udc00": ["\\uDBFF", 1, null]}') == {"\ufffd": ["\ufffd", 1, None]}
     assert wire_json(b'"raw \xed\xa0\x80"') == "raw \ufffd"  # json.loads lets raw ones through
     assert wire_json('"\\\\ud800"') == "\\ud800"  # an escaped backslash, not a surrogate
+
+
+# --- the key echoed back ---------------------------------------------------------------
+
+
+SECRET = KEY[len("sk-test-") :]  # what must never show, whole or in part
+PADDING = "a" * 160  # puts the cut at 200 characters inside the key
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        f"https://evil.example/v1?key={KEY}",
+        f"https://{KEY}@evil.example/v1",
+        f"https://evil.example/v1?key={KEY.replace('-', '%2d')}",
+        f"https://evil.example/v1?key={KEY.replace('k', '%6B')}",
+        f"https://evil.example/{PADDING}?key={KEY}",  # the key where the message is cut
+    ],
+    ids=["query", "userinfo", "percent-encoded", "partly-encoded", "at-the-cut"],
+)
+async def test_a_redirect_to_the_key_is_masked(server: FakeDeepSeek, location: str) -> None:
+    server.push(Fail(302, headers={"Location": location}, body=""))
+    async with client_for(server) as client:
+        _, error = await until_error(client)
+    assert "redirected to https://" in error.message
+    assert SECRET[:6] not in error.message
+    assert "****" in error.message or len(error.message) > 200
+
+
+@pytest.mark.parametrize("status", [302, 200])
+async def test_a_content_type_naming_the_key_is_masked(server: FakeDeepSeek, status: int) -> None:
+    server.push(Fail(status, body="<html>not the API</html>", content_type=f"text/{KEY}"))
+    async with client_for(server) as client:
+        _, error = await until_error(client)
+    assert f"HTTP {status}, text/****" in error.message
+    assert SECRET[:6] not in str(vars(error))
+
+
+async def test_a_key_split_by_an_escape_sequence_is_masked(server: FakeDeepSeek) -> None:
+    # The terminal sanitizer removes the escape; the key must not appear once it has.
+    server.push(Fail(401, message=f"Your key {KEY[:10]}\x1b[1m{KEY[10:]} is wrong"))
+    async with client_for(server) as client:
+        _, error = await until_error(client)
+    assert "Your key ****" in error.message
+    assert SECRET[:6] not in str(vars(error))
+
+
+async def test_model_ids_and_balances_naming_the_key_are_masked() -> None:
+    info = {"currency": KEY, "total_balance": f"1 {KEY}"}
+    balance = {"is_available": True, "balance_infos": [info]}
+    server = FakeDeepSeek(api_key=KEY, models=[f"m-{KEY}"], balance=balance)
+    async with server, client_for(server) as client:
+        models, got = await client.list_models(), await client.balance()
+    assert got is not None
+    shown = repr((models, got))
+    assert SECRET[:6] not in shown and "****" in shown

@@ -108,3 +108,25 @@ def test_a_lone_surrogate_in_a_model_id(run_cli, home: Path) -> None:
         r = run_cli("models")
     assert r.code == 0, r.stderr
     assert "odd-\ufffd-model" in r.stdout
+
+
+# --- the key echoed back ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "location",
+    [f"https://evil.example/v1?key={KEY}", f"https://{KEY}@evil.example/v1"],
+    ids=["query", "userinfo"],
+)
+def test_a_redirect_to_the_key_is_shown_and_stored_masked(
+    run_cli, server: FakeDeepSeek, home: Path, location: str
+) -> None:
+    server.push(Fail(307, headers={"Location": location}, body=""))
+    r = run_cli("ask", "hi")
+    assert r.code == 1
+    last = r.stderr.strip().splitlines()[-1]
+    assert "redirected to https://" in last and "****" in last
+    [(status, error)] = rows(home, "SELECT status, error FROM messages WHERE role='assistant'")
+    assert status == "error" and "****" in error
+    secret = KEY[len("sk-test-") :]
+    assert secret not in r.stdout + r.stderr + error
