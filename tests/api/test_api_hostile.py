@@ -25,6 +25,7 @@ from deepseek_tui.api import (
     Timeouts,
     collect,
 )
+from deepseek_tui.api._chunks import MAX_TOKENS, parse_usage
 from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.testing import Fail, FakeDeepSeek, Reply
 
@@ -291,3 +292,53 @@ async def test_model_ids_and_balances_naming_the_key_are_masked() -> None:
     assert got is not None
     shown = repr((models, got))
     assert SECRET[:6] not in shown and "****" in shown
+
+
+# --- impossible usage -------------------------------------------------------------------------
+
+COUNTS = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {**COUNTS, "prompt_tokens": -1},
+        {**COUNTS, "prompt_cache_hit_tokens": -1_000_000},
+        {**COUNTS, "prompt_cache_miss_tokens": 10**12},
+        {**COUNTS, "completion_tokens": 1e20},
+        {**COUNTS, "completion_tokens": MAX_TOKENS + 1},
+        {**COUNTS, "completion_tokens": 2.5},
+        {**COUNTS, "completion_tokens": float("nan")},
+        {**COUNTS, "total_tokens": "lots"},
+        {**COUNTS, "total_tokens": True},
+        {**COUNTS, "prompt_tokens_details": {"cached_tokens": -2}},
+        {**COUNTS, "completion_tokens_details": {"reasoning_tokens": [1]}},
+    ],
+)
+def test_impossible_counts_are_no_usage(usage: dict[str, Any]) -> None:
+    assert parse_usage(usage) is None
+
+
+def test_plausible_counts_in_a_sloppy_shape_are_kept() -> None:
+    usage = {
+        **COUNTS,
+        "completion_tokens": 5.0,
+        "total_tokens": "15",
+        "prompt_cache_hit_tokens": None,
+    }
+    parsed = parse_usage({**usage, "prompt_tokens_details": {"cached_tokens": 4}})
+    assert parsed is not None
+    assert (parsed.completion_tokens, parsed.total_tokens) == (5, 15)
+    assert (parsed.cache_hit_tokens, parsed.cache_miss_tokens) == (4, 6)
+
+
+async def test_a_stream_with_impossible_usage_is_complete_without_usage(
+    server: FakeDeepSeek,
+) -> None:
+    server.push(Reply("Fine text.", usage={**COUNTS, "completion_tokens": -40}))
+    async with client_for(server) as client:
+        result = await collect(client.stream_chat(REQUEST))
+        server.push(Reply("Whole.", usage={**COUNTS, "prompt_tokens": 1e30}))
+        whole = await client.complete(REQUEST)
+    assert (result.content, result.finish_reason, result.usage) == ("Fine text.", "stop", None)
+    assert (whole.content, whole.usage) == ("Whole.", None)

@@ -130,3 +130,53 @@ def test_a_redirect_to_the_key_is_shown_and_stored_masked(
     assert status == "error" and "****" in error
     secret = KEY[len("sk-test-") :]
     assert secret not in r.stdout + r.stderr + error
+
+
+# --- impossible usage -------------------------------------------------------------------------
+
+
+def numbers(value: object) -> list[float]:
+    """Every number in a JSON value."""
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in numbers(v)]
+    return [value] if isinstance(value, int | float) and not isinstance(value, bool) else []
+
+
+PLAUSIBLE = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {**PLAUSIBLE, "prompt_tokens": -5, "total_tokens": 0},
+        {**PLAUSIBLE, "prompt_cache_hit_tokens": -1_000_000, "prompt_cache_miss_tokens": 10},
+        {**PLAUSIBLE, "completion_tokens": 1e20, "total_tokens": 1e20},
+        {**PLAUSIBLE, "completion_tokens": 10**20},
+        {**PLAUSIBLE, "completion_tokens": 50_000_000, "total_tokens": 50_000_010},
+        {**PLAUSIBLE, "completion_tokens": 2.5},
+        {**PLAUSIBLE, "completion_tokens_details": {"reasoning_tokens": -3}},
+    ],
+    ids=[
+        "negative",
+        "negative-cache",
+        "1e20",
+        "10**20",
+        "absurd",
+        "fraction",
+        "negative-reasoning",
+    ],
+)
+def test_impossible_usage_is_no_usage(
+    run_cli, server: FakeDeepSeek, home: Path, usage: dict[str, object]
+) -> None:
+    server.push(Reply("Counted wrong.", usage=usage))
+    r = run_cli("ask", "--json", "hi")
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["content"] == "Counted wrong."
+    assert data["usage"] is None and data["cost"] is None
+    assert all(n >= 0 for n in numbers(data))
+    [(saved, cost)] = rows(home, "SELECT usage, cost FROM messages WHERE role='assistant'")
+    assert saved is None and cost is None
