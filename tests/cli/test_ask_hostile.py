@@ -69,6 +69,22 @@ def test_a_gzip_keepalive_bomb_times_out_in_bounded_memory(
     assert status == "error" and "first_token timeout" in error
 
 
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 for the child's peak RSS")
+def test_a_gzip_bomb_of_one_endless_line_is_one_clear_error(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    server.push(Reply("never", encoding="gzip", fault="line_bomb"))
+    code, stdout, stderr, rss = ask_measured(home, "hello?")
+    assert code == 1
+    assert stdout == ""
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("deepseek-tui: ") and "longer than 8388608 bytes" in last
+    assert rss < RSS_BOUND, f"peak RSS {rss >> 20} MiB"
+    [(status,)] = rows(home, "SELECT status FROM messages WHERE role='assistant'")
+    assert status == "error"
+
+
 # --- text that is valid JSON but not valid UTF-8 -------------------------------------------
 
 
