@@ -49,7 +49,7 @@ class FailureMessages:
         if isinstance(err, dict):
             err = err.get("message") or err.get("type") or err.get("code") or ""
         if not isinstance(err, str):
-            err = json.dumps(err, ensure_ascii=False)[:1000]
+            err = json.dumps(err, ensure_ascii=False)  # cut by server_text, after masking
         return server_text(err, self._scrub) or "no message"
 
     def _partial(self, exc: APIError, reader: ChunkReader | None) -> APIError:

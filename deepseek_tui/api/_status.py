@@ -109,7 +109,8 @@ def content_type_of(headers: Mapping[str, str] | None, scrub: Callable[[str], st
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)[:1000]
+    # Not cut here: server_text cuts after masking the key (bodies are size-limited).
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _fields(payload: Any) -> tuple[str, str | None, str | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import tracemalloc
 from collections.abc import AsyncIterator
 from typing import Any
@@ -281,6 +282,19 @@ async def test_a_key_split_by_an_escape_sequence_is_masked(server: FakeDeepSeek)
         _, error = await until_error(client)
     assert "Your key ****" in error.message
     assert SECRET[:6] not in str(vars(error))
+
+
+@pytest.mark.parametrize("where", ["status", "event"])
+async def test_a_key_deep_in_an_error_object_is_masked(server: FakeDeepSeek, where: str) -> None:
+    # Spaces that squeeze to one bring the key from far into a message to its start.
+    message = {"detail": " " * 970 + KEY}
+    if where == "status":
+        server.push(Fail(400, body=json.dumps({"error": {"message": message}})))
+    else:  # a 200 whose body is an error of a kind we cannot map to a status
+        server.push(Fail(200, body=json.dumps({"error": {"message": message, "type": "odd"}})))
+    async with client_for(server) as client:
+        _, got = await until_error(client)
+    assert SECRET[:6] not in str(vars(got))
 
 
 async def test_model_ids_and_balances_naming_the_key_are_masked() -> None:
