@@ -280,8 +280,8 @@ class Turn:
                     text = reasoning.feed(event.text)
                     if text:
                         yield ReasoningText(text)
-                elif isinstance(event, Usage):
-                    out.usage = event if _plausible(event) else None
+                elif isinstance(event, Usage):  # only plausible figures get here (parse_usage)
+                    out.usage = event
                 elif isinstance(event, Finish):
                     out.finish_reason = event.reason
                 elif isinstance(event, Queued):
@@ -424,9 +424,3 @@ def _what(exc: BaseException) -> str:
     """An unexpected exception, named without its text: the text of an error
     raised deep in a library can hold anything, the API key included."""
     return type(exc).__name__
-
-
-def _plausible(usage: Usage) -> bool:
-    """Usage a host could really have reported (no negative or absurd counts)."""
-    counts = (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
-    return all(0 <= c < 100_000_000 for c in counts)

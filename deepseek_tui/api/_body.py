@@ -3,8 +3,9 @@
 httpx's read timeout restarts with every byte, so a host that sends
 ``: keep-alive`` comments forever would never time out; and at full speed a
 stream is tens of thousands of tiny reads. :class:`Body` enforces a moving
-deadline per read with one re-armed timer; the helpers read error bodies up to
-a size and drain a finished one so the connection can be reused.
+deadline per read with one re-armed timer, and decodes a compressed body
+itself, a bounded piece per read (see ``_inflate``); the helpers read error
+bodies up to a size and drain a finished one so the connection can be reused.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from deepseek_tui.api._inflate import Inflater, codings
 from deepseek_tui.sanitize import clean
 
 #: Error bodies are read up to this size (they are short; a huge one is not the API).
@@ -45,15 +47,39 @@ class Body:
     a read, the reading task is cancelled and the read raises :class:`Expired`
     -- the same cancel/uncancel protocol as ``asyncio.timeout``, so a genuine
     outside cancellation still propagates.
+
+    A compressed body is read raw and decoded here, at most ``_inflate.PIECE``
+    bytes per read; a read served from what is already decoded first lets the
+    event loop run, so a body that decodes to gigabytes neither holds up a
+    cancellation nor freezes the screen. A coding we did not ask for fails the
+    first read with :class:`httpx.DecodingError`.
     """
 
-    __slots__ = ("_armed", "_cancelling", "_fired", "_handle", "_it", "_loop", "_task", "_when")
+    __slots__ = (
+        "_armed",
+        "_cancelling",
+        "_fired",
+        "_handle",
+        "_inflater",
+        "_it",
+        "_loop",
+        "_refused",
+        "_task",
+        "_when",
+    )
 
     def __init__(self, response: httpx.Response) -> None:
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        # aiter_raw skips a decoding layer; compressed (or already read) bodies need aiter_bytes.
-        raw = encoding in ("", "identity") and not response.is_stream_consumed
-        chunks = response.aiter_raw() if raw else response.aiter_bytes()
+        self._inflater: Inflater | None = None
+        self._refused: str | None = None
+        if response.is_stream_consumed:  # already read (and decoded) whole by httpx
+            chunks = response.aiter_bytes()
+        else:
+            chunks = response.aiter_raw()
+            names = codings(response.headers.get("content-encoding", ""))
+            if len(names) == 1 and names[0] in ("gzip", "deflate"):
+                self._inflater = Inflater(names[0])
+            elif names:
+                self._refused = clean(", ".join(names))  # masked and cut by the caller
         self._it = chunks.__aiter__()
         self._loop = asyncio.get_running_loop()
         self._handle: asyncio.TimerHandle | None = None
@@ -81,7 +107,14 @@ class Body:
             self._handle = loop.call_at(deadline, self._fire)
         self._armed = True
         try:
-            chunk: bytes | None = await self._it.__anext__()
+            if self._inflater is None:
+                if self._refused is not None:
+                    raise httpx.DecodingError(
+                        f"the body came in an encoding we did not ask for ({self._refused})"
+                    )
+                chunk: bytes | None = await self._it.__anext__()
+            else:
+                chunk = await self._inflate(self._inflater)
         except StopAsyncIteration:
             chunk = None
         except asyncio.CancelledError:
@@ -96,6 +129,26 @@ class Body:
             self._fired = False
             task.uncancel()
         return chunk
+
+    async def _inflate(self, inflater: Inflater) -> bytes:
+        """The next decoded piece; raises ``StopAsyncIteration`` at the end."""
+        if inflater.pending:
+            await asyncio.sleep(0)  # decoded without a network read: let the loop run first
+            piece = inflater.take()
+            if piece:
+                return piece
+        while True:
+            try:
+                raw = await self._it.__anext__()
+            except StopAsyncIteration:
+                rest = inflater.flush()
+                if rest:
+                    return rest
+                raise
+            inflater.feed(raw)
+            piece = inflater.take()
+            if piece:
+                return piece
 
     def _fire(self) -> None:
         self._handle = None
@@ -112,11 +165,6 @@ class Body:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
-
-
-def content_type(headers: Any) -> str:
-    value = headers.get("content-type", "") if headers is not None else ""
-    return clean(str(value)).split(";")[0].strip().lower() or "no type"
 
 
 def is_event_stream(response: httpx.Response) -> bool:

@@ -21,7 +21,14 @@ from deepseek_tui.api._types import (
     Usage,
 )
 
-__all__ = ["ChunkReader", "MalformedChunk", "ServerErrorEvent", "parse_usage", "result_from_body"]
+__all__ = [
+    "MAX_TOKENS",
+    "ChunkReader",
+    "MalformedChunk",
+    "ServerErrorEvent",
+    "parse_usage",
+    "result_from_body",
+]
 
 
 class MalformedChunk(Exception):
@@ -36,40 +43,66 @@ class ServerErrorEvent(Exception):
         self.payload = payload
 
 
-def _int(value: Any) -> int | None:
+#: More tokens than any request reads or writes: the largest context windows
+#: are about a million tokens. A count above it is not a count.
+MAX_TOKENS = 10_000_000
+
+
+class _Impossible(Exception):
+    """A usage count no host could really have reported."""
+
+
+def _count(value: Any) -> int | None:
+    """A token count from the wire; None when absent, :class:`_Impossible` when
+    it is negative, fractional, absurdly large or not a number at all."""
+    if value is None:
+        return None
     if type(value) is int:
-        return value
-    if type(value) is float and value == value and abs(value) < 1e18:
-        return int(value)
-    if type(value) is str:
+        n = value
+    elif type(value) is float and value.is_integer():  # 12.0 from a sloppy host
+        n = int(value)
+    elif type(value) is str:  # "12" from another
         try:
-            return int(value)
+            n = int(value)
         except ValueError:
-            return None
-    return None
+            raise _Impossible from None
+    else:
+        raise _Impossible
+    if not 0 <= n <= MAX_TOKENS:
+        raise _Impossible
+    return n
 
 
 def parse_usage(data: Any) -> Usage | None:
-    """A :class:`Usage` from a wire ``usage`` object (DeepSeek or OpenAI flavour)."""
+    """A :class:`Usage` from a wire ``usage`` object (DeepSeek or OpenAI flavour).
+
+    None when it is not an object, or when any count in it is impossible
+    (negative, fractional, over :data:`MAX_TOKENS`): such figures would make a
+    negative or astronomical cost, and no usage -- cost unknown -- is the
+    honest answer. Every consumer (costs, context meter, store) gets this.
+    """
     if not isinstance(data, dict):
         return None
-    prompt = _int(data.get("prompt_tokens")) or 0
-    completion = _int(data.get("completion_tokens")) or 0
-    total = _int(data.get("total_tokens"))
-    hit = _int(data.get("prompt_cache_hit_tokens"))
-    miss = _int(data.get("prompt_cache_miss_tokens"))
-    if hit is None:
-        details = data.get("prompt_tokens_details")
-        if isinstance(details, dict):
-            hit = _int(details.get("cached_tokens"))
+    try:
+        prompt = _count(data.get("prompt_tokens")) or 0
+        completion = _count(data.get("completion_tokens")) or 0
+        total = _count(data.get("total_tokens"))
+        hit = _count(data.get("prompt_cache_hit_tokens"))
+        miss = _count(data.get("prompt_cache_miss_tokens"))
+        if hit is None:
+            details = data.get("prompt_tokens_details")
+            if isinstance(details, dict):
+                hit = _count(details.get("cached_tokens"))
+        reasoning = None
+        completion_details = data.get("completion_tokens_details")
+        if isinstance(completion_details, dict):
+            reasoning = _count(completion_details.get("reasoning_tokens"))
+    except _Impossible:
+        return None
     if hit is not None and miss is None:
         miss = max(prompt - hit, 0)
     if miss is not None and hit is None:
         hit = max(prompt - miss, 0)
-    reasoning = None
-    completion_details = data.get("completion_tokens_details")
-    if isinstance(completion_details, dict):
-        reasoning = _int(completion_details.get("reasoning_tokens"))
     return Usage(
         prompt_tokens=prompt,
         completion_tokens=completion,
@@ -144,10 +177,11 @@ class ChunkReader:
                     self.finish = reason
         usage = obj.get("usage")
         if usage:
-            parsed = parse_usage(usage)
-            if parsed is None:
+            if type(usage) is not dict:
                 raise MalformedChunk("usage is not an object")
-            self.usage = parsed
+            parsed = parse_usage(usage)
+            if parsed is not None:  # impossible figures are as good as none
+                self.usage = parsed
         model = obj.get("model")
         if model and type(model) is str:
             self.model = model

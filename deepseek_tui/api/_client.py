@@ -25,6 +25,7 @@ lifecycle, ``stream_chat`` and ``complete``.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import TracebackType
 
@@ -35,6 +36,7 @@ from deepseek_tui.api._body import Call, is_event_stream
 from deepseek_tui.api._chunks import MalformedChunk, ServerErrorEvent, result_from_body
 from deepseek_tui.api._errors import StreamError
 from deepseek_tui.api._fold import collect
+from deepseek_tui.api._inflate import ACCEPT_ENCODING
 from deepseek_tui.api._models_balance import ModelsAndBalance
 from deepseek_tui.api._retry import RetryPolicy
 from deepseek_tui.api._sse import DEFAULT_MAX_LINE
@@ -59,14 +61,20 @@ def _check_key(api_key: str) -> str:
 
 
 def _scrubber(key: str) -> Callable[[str], str]:
-    """A function that removes the API key (and its Bearer form) from text."""
+    """A function that masks the API key in text, also where a URL
+    percent-encodes it (a redirect's ``?key=sk%2D…``), wholly or in part."""
     if not key:
         return lambda text: text
     tail = key[-4:] if len(key) >= 12 else ""
     masked = f"****{tail}"
+    encoded = re.compile("".join(f"(?:{re.escape(c)}|%{ord(c):02X}|%{ord(c):02x})" for c in key))
 
     def scrub(text: str) -> str:
-        return text.replace(key, masked) if key in text else text
+        if key in text:
+            text = text.replace(key, masked)
+        if "%" in text:
+            text = encoded.sub(masked, text)
+        return text
 
     return scrub
 
@@ -104,7 +112,13 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         self._retry = RetryPolicy(max_retries=max(0, max_retries), base=backoff_base)
         self._sleep = sleep or asyncio.sleep
         self._max_line = max_line
-        headers = {"User-Agent": user_agent, "Accept": "application/json"}
+        # Only the codings Body decodes in bounded pieces (httpx would add br/zstd
+        # when their libraries are installed, and decode them unbounded).
+        headers = {
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if key:
             headers["Authorization"] = f"Bearer {key}"
         t = self._timeouts
@@ -150,7 +164,8 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         """Stream one chat completion as typed events.
 
         Events: :class:`Started` (HTTP 200 with headers), :class:`Queued` for each
-        ``: keep-alive`` before the first data event, then :class:`ReasoningDelta`,
+        read that brought ``: keep-alive`` comments before the first data event
+        (one, however many comments the read held), then :class:`ReasoningDelta`,
         :class:`ContentDelta`, :class:`ToolCallDelta` as they arrive, and at the
         end the last non-null :class:`Usage` and :class:`Finish`.
 

@@ -49,7 +49,7 @@ class FailureMessages:
         if isinstance(err, dict):
             err = err.get("message") or err.get("type") or err.get("code") or ""
         if not isinstance(err, str):
-            err = json.dumps(err, ensure_ascii=False)[:1000]
+            err = json.dumps(err, ensure_ascii=False)  # cut by server_text, after masking
         return server_text(err, self._scrub) or "no message"
 
     def _partial(self, exc: APIError, reader: ChunkReader | None) -> APIError:
@@ -83,6 +83,13 @@ class FailureMessages:
     def _cut(self, exc: Exception, reader: ChunkReader, request_id: str | None) -> APIError:
         if isinstance(exc, httpx.TimeoutException):
             return self._partial(self._httpx_timeout(exc, request_id), reader)
+        if isinstance(exc, httpx.DecodingError):
+            return self._stream_error(
+                f"{self._host.label} sent a body that could not be decoded "
+                f"({server_text(str(exc), self._scrub)}); try again, or check the base URL",
+                reader,
+                request_id,
+            )
         return self._stream_error(
             f"the connection to {self._host.label} broke before the answer was complete "
             f"({type(exc).__name__}); try again",

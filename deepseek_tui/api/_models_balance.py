@@ -8,6 +8,7 @@ expect is skipped rather than failing the whole list.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from deepseek_tui.api._body import Call
@@ -32,14 +33,18 @@ class ModelsAndBalance(Responses):
                 status=200,
             )
         models: list[ModelInfo] = []
+        scrub = self._scrub  # ids are shown and quoted in messages: never with the key
         for entry in entries:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"]:
                 owner = entry.get("owned_by")
                 models.append(
-                    ModelInfo(id=entry["id"], owned_by=owner if isinstance(owner, str) else None)
+                    ModelInfo(
+                        id=scrub(entry["id"]),
+                        owned_by=scrub(owner) if isinstance(owner, str) else None,
+                    )
                 )
             elif isinstance(entry, str) and entry:
-                models.append(ModelInfo(id=entry))
+                models.append(ModelInfo(id=scrub(entry)))
         return models
 
     async def balance(self) -> Balance | None:
@@ -61,12 +66,13 @@ class ModelsAndBalance(Responses):
         for info in raw["balance_infos"]:
             if not isinstance(info, dict):
                 continue
+            scrub = self._scrub
             infos.append(
                 BalanceInfo(
-                    currency=_amount(info.get("currency")) or "?",
-                    total=_amount(info.get("total_balance")) or "0",
-                    granted=_amount(info.get("granted_balance")),
-                    topped_up=_amount(info.get("topped_up_balance")),
+                    currency=_amount(info.get("currency"), scrub) or "?",
+                    total=_amount(info.get("total_balance"), scrub) or "0",
+                    granted=_amount(info.get("granted_balance"), scrub),
+                    topped_up=_amount(info.get("topped_up_balance"), scrub),
                 )
             )
         return Balance(is_available=raw.get("is_available") is not False, infos=tuple(infos))
@@ -81,9 +87,9 @@ class ModelsAndBalance(Responses):
             await response.aclose()
 
 
-def _amount(value: Any) -> str | None:
+def _amount(value: Any, scrub: Callable[[str], str]) -> str | None:
     if isinstance(value, str):
-        return clean(value)[:40]
+        return scrub(clean(value))[:40]
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None

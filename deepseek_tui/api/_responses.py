@@ -16,9 +16,10 @@ from typing import Any
 
 import httpx
 
-from deepseek_tui.api._body import ERROR_BODY_LIMIT, Body, Call, Expired, content_type
+from deepseek_tui.api._body import ERROR_BODY_LIMIT, Body, Call, Expired
 from deepseek_tui.api._chunks import ChunkReader, MalformedChunk, ServerErrorEvent, result_from_body
 from deepseek_tui.api._errors import StreamError
+from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.api._send import Sender
 from deepseek_tui.api._status import request_id_of, unexpected
 from deepseek_tui.api._types import ContentDelta, Finish, ReasoningDelta, StreamEvent, ToolCallDelta
@@ -80,10 +81,10 @@ class Responses(Sender):
             break
         raise unexpected(
             response.status_code,
-            content_type(response.headers),
             response.headers,
             host=self._host,
             request_id=request_id,
+            scrub=self._scrub,
         )
 
     async def _read_rest_json(
@@ -117,7 +118,7 @@ class Responses(Sender):
                     request_id,
                 )
         try:
-            return json.loads(b"".join(parts))
+            return wire_json(b"".join(parts))
         except (ValueError, RecursionError):
             raise self._stream_error(
                 f"{self._host.label} sent an answer that is not valid JSON "

@@ -29,11 +29,13 @@ from deepseek_tui.api._errors import (
     ServerError,
     UnexpectedResponse,
 )
+from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.sanitize import clean
 
 __all__ = [
     "MAX_SERVER_MESSAGE",
     "Host",
+    "content_type_of",
     "error_from_payload",
     "error_from_response",
     "request_id_of",
@@ -76,6 +78,11 @@ class Host:
         )
 
 
+# Whatever the host sends is cleaned of control sequences *before* the key is
+# masked (a key split by an escape sequence is whole again once it is removed)
+# and cut to length *after* (a cut could leave part of the key unmasked).
+
+
 def request_id_of(
     headers: Mapping[str, str], scrub: Callable[[str], str] | None = None
 ) -> str | None:
@@ -83,19 +90,27 @@ def request_id_of(
     value = headers.get("x-ds-trace-id") or headers.get("x-request-id")
     if not value:
         return None
-    return clean(scrub(value) if scrub else value)[:200]
+    value = clean(value)
+    return (scrub(value) if scrub else value)[:200]
 
 
 def server_text(text: str, scrub: Callable[[str], str]) -> str:
     """A server-provided string made safe and short enough to show on one line."""
-    text = _SPACES.sub(" ", clean(scrub(text))).strip()
+    text = _SPACES.sub(" ", scrub(clean(text))).strip()
     if len(text) > MAX_SERVER_MESSAGE:
         text = text[: MAX_SERVER_MESSAGE - 1].rstrip() + "…"
     return text
 
 
+def content_type_of(headers: Mapping[str, str] | None, scrub: Callable[[str], str]) -> str:
+    """The media type of a response, made safe to show (``no type`` without one)."""
+    value = headers.get("content-type", "") if headers is not None else ""
+    return scrub(clean(str(value))).split(";")[0].strip().lower()[:100] or "no type"
+
+
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)[:1000]
+    # Not cut here: server_text cuts after masking the key (bodies are size-limited).
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _fields(payload: Any) -> tuple[str, str | None, str | None]:
@@ -248,18 +263,15 @@ def error_from_response(
 ) -> APIError:
     """The error for a non-2xx answer (or a redirect) with the body read so far."""
     request_id = request_id_of(headers, scrub)
-    content_type = clean(headers.get("content-type", "")).split(";")[0].strip() or "no type"
     text = body.strip()
     payload: Any = None
     if text:
         try:
-            payload = json.loads(text)
+            payload = wire_json(text)
         except (ValueError, RecursionError):
             payload = None
-    if text and not isinstance(payload, dict | str):
-        return unexpected(status, content_type, headers, host=host, request_id=request_id)
-    if 300 <= status < 400:
-        return unexpected(status, content_type, headers, host=host, request_id=request_id)
+    if (text and not isinstance(payload, dict | str)) or 300 <= status < 400:
+        return unexpected(status, headers, host=host, request_id=request_id, scrub=scrub)
     message, error_type, code = _fields(payload)
     return _error_from_fields(
         status,
@@ -275,17 +287,22 @@ def error_from_response(
 
 def unexpected(
     status: int,
-    content_type: str,
     headers: Mapping[str, str],
     *,
     host: Host,
     request_id: str | None,
+    scrub: Callable[[str], str],
     partial_content: str = "",
     partial_reasoning: str = "",
 ) -> UnexpectedResponse:
-    """A body that is not the API speaking: an HTML page, a redirect, plain text."""
+    """A body that is not the API speaking: an HTML page, a redirect, plain text.
+
+    A redirect's ``Location`` may carry the key (``?key=sk-…``, ``https://sk-…@host``):
+    it is masked like everything else the host says.
+    """
+    content_type = content_type_of(headers, scrub)
     if 300 <= status < 400:
-        location = clean(headers.get("location", ""))[:200]
+        location = scrub(clean(headers.get("location", "")))[:200]
         advice = (
             f"redirected to {location}; use that as the base URL"
             if location

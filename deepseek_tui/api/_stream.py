@@ -10,7 +10,6 @@ the partial text for every ending that is not a complete answer.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncGenerator
 
 import httpx
@@ -18,6 +17,7 @@ import httpx
 from deepseek_tui.api._body import Body, Call, Expired, drain, is_event_stream
 from deepseek_tui.api._chunks import ChunkReader, MalformedChunk, ServerErrorEvent
 from deepseek_tui.api._errors import StreamError
+from deepseek_tui.api._json import loads as wire_json
 from deepseek_tui.api._responses import Responses
 from deepseek_tui.api._sse import Comment, SSEDecoder
 from deepseek_tui.api._status import request_id_of
@@ -77,7 +77,7 @@ class Streaming(Responses):
             eof = False
             finish_at: float | None = None
             last_data = sent_at
-            loads = json.loads
+            loads = wire_json
             read = reader.read
             while True:
                 if pending:
@@ -107,7 +107,7 @@ class Streaming(Responses):
                             items = decoder.feed(chunk)
                     except StreamError as exc:
                         raise self._partial(exc, reader) from None
-                had_data = False
+                had_data = queued = False
                 for item in items:
                     if type(item) is str:
                         got_data = had_data = True
@@ -124,7 +124,8 @@ class Streaming(Responses):
                             raise self._error_event(exc.payload, reader, request_id) from None
                         for event in events:
                             yield event
-                    elif not got_data:
+                    elif not (got_data or queued):
+                        queued = True  # one per read: a read may hold thousands
                         yield Queued(now() - sent_at)
                 if done or eof:
                     break

@@ -149,7 +149,8 @@ class Started:
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """The server sent a ``: keep-alive`` comment before the first token."""
+    """The server sent ``: keep-alive`` comments before the first token: one
+    event per read, however many comments it held."""
 
     waited: float
     """Seconds since the request was sent."""

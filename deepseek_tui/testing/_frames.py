@@ -8,12 +8,12 @@ asked for) a usage chunk with ``"choices": []``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import _tokens
+from ._http import dumps
 from ._scenarios import Reply
 
 FINGERPRINT = "fp_8802369eaa_prod0820_fp8_kvcache"
@@ -37,11 +37,6 @@ class Meta:
             "model": self.model,
             "system_fingerprint": FINGERPRINT,
         }
-
-
-def dumps(obj: Any) -> str:
-    """Compact JSON, as DeepSeek sends it."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def split(text: str, size: int) -> list[str]:
@@ -77,6 +72,8 @@ def finish_reason(reply: Reply) -> str:
 
 
 def _usage(reply: Reply, meta: Meta) -> dict[str, Any]:
+    if reply.usage is not None:
+        return dict(reply.usage)
     tool_text = "".join(c["function"]["arguments"] for c in _tool_calls(reply))
     return _tokens.usage(
         prompt=meta.prompt_tokens,

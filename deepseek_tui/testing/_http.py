@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -124,6 +125,19 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
             raise BadRequest(400, "chunk not terminated")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps(payload: Any) -> str:
+    """Compact JSON, as DeepSeek sends it.
+
+    A test may put a lone surrogate in a string on purpose (valid JSON, not
+    valid UTF-8): it goes out as the ``\\uXXXX`` escape a host would send.
+    """
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _head(status: int, headers: dict[str, str]) -> bytes:
     try:
         reason = HTTPStatus(status).phrase
@@ -179,16 +193,24 @@ class ResponseWriter:
         keep_alive: bool,
         extra: dict[str, str] | None = None,
     ) -> None:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = dumps(payload).encode()
         await self.send_full(status, body, "application/json", keep_alive=keep_alive, extra=extra)
 
-    async def start_chunked(self, status: int, content_type: str, *, keep_alive: bool) -> None:
+    async def start_chunked(
+        self,
+        status: int,
+        content_type: str,
+        *,
+        keep_alive: bool,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         headers = {
             **self._base,
             "Content-Type": content_type,
             "Transfer-Encoding": "chunked",
             "Cache-Control": "no-cache",
             "Connection": "keep-alive" if keep_alive else "close",
+            **(extra or {}),
         }
         await self._send(_head(status, headers))
 

@@ -24,6 +24,8 @@ Fault = Literal[
     "error_event",
     "long_line",
     "no_done",
+    "keepalive_bomb",
+    "line_bomb",
 ]
 """A way a stream goes wrong after ``fault_after`` data events (see :class:`Reply`)."""
 
@@ -37,8 +39,14 @@ FAULTS: frozenset[str] = frozenset(
         "error_event",
         "long_line",
         "no_done",
+        "keepalive_bomb",
+        "line_bomb",
     }
 )
+BOMBS: frozenset[str] = frozenset({"keepalive_bomb", "line_bomb"})
+Encoding = Literal["identity", "gzip", "deflate"]
+"""The ``Content-Encoding`` of a reply's body."""
+ENCODINGS: frozenset[str] = frozenset({"identity", "gzip", "deflate"})
 DIALECTS: frozenset[str] = frozenset({"reasoning_content", "reasoning", "think_tags"})
 
 
@@ -67,6 +75,13 @@ class Reply:
     - ``error_event``: a ``data: {"error": …}`` event, then the body ends.
     - ``long_line``: one 9 MiB data line without a newline, then the body ends.
     - ``no_done``: everything up to the finish (and usage) chunk, no ``[DONE]``.
+    - ``keepalive_bomb``: ``: keep-alive`` comments, compressed about 500:1, for
+      ``bomb_bytes`` on the wire (gigabytes decoded), then the connection is cut.
+    - ``line_bomb``: the start of a data event, then ``x`` for ever, compressed
+      about 1000:1, for ``bomb_bytes`` on the wire, then the connection is cut.
+
+    ``encoding`` (``gzip`` or ``deflate``) compresses the body as it streams,
+    each event flushed as it is sent; the bombs need one of the two.
 
     ``pauses`` holds a stream after that many data events (counted as for
     ``fault_after``) until the test calls :meth:`FakeDeepSeek.resume`, once per
@@ -75,12 +90,14 @@ class Reply:
 
     ``finish_reason`` ``None`` means ``"tool_calls"`` when ``tool_calls`` are given,
     else ``"stop"``. ``include_usage`` ``None`` follows the request's
-    ``stream_options.include_usage``. ``tool_calls`` take the OpenAI shape
+    ``stream_options.include_usage``; ``usage`` is sent instead of the counted
+    usage object (a host's impossible figures, say). ``tool_calls`` take the OpenAI shape
     ``{"id", "type": "function", "function": {"name", "arguments"}}``; a missing
     id is generated. ``model`` overrides the model echoed in the chunks.
 
     Without streaming the same fields give a ``chat.completion`` body;
-    ``keepalives`` become the blank lines DeepSeek sends while a request queues.
+    ``keepalives`` become the blank lines DeepSeek sends while a request queues,
+    and a ``keepalive_bomb`` is made of them too.
     """
 
     content: str = ""
@@ -99,6 +116,9 @@ class Reply:
     fault: Fault | None = None
     fault_after: int = 0
     pauses: tuple[int, ...] = ()
+    encoding: Encoding = "identity"
+    usage: Mapping[str, Any] | None = None
+    bomb_bytes: int = 4 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.dialect not in DIALECTS:
@@ -109,6 +129,10 @@ class Reply:
             raise ValueError("fault_after and keepalives must be >= 0")
         if any(p < 0 for p in self.pauses):
             raise ValueError("pauses must be >= 0")
+        if self.encoding not in ENCODINGS:
+            raise ValueError(f"unknown encoding {self.encoding!r}")
+        if self.fault in BOMBS and self.encoding == "identity":
+            raise ValueError(f"{self.fault} needs encoding='gzip' or 'deflate'")
 
 
 @dataclass(frozen=True)

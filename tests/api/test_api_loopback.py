@@ -144,8 +144,9 @@ async def test_keepalives_become_queued_events(server: FakeDeepSeek) -> None:
     async with client_for(server) as client:
         events = await run(client)
     queued = [e for e in events if isinstance(e, Queued)]
-    assert len(queued) == 3
-    assert [type(e) for e in events[:4]] == [Started, Queued, Queued, Queued]
+    # One per read: comments that arrive together (a slow reader) are one event.
+    assert 1 <= len(queued) <= 3
+    assert [type(e) for e in events[: 1 + len(queued)]] == [Started, *[Queued] * len(queued)]
     assert queued[-1].waited >= queued[0].waited >= 0
 
 

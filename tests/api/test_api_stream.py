@@ -136,13 +136,20 @@ async def test_explicit_reasoning_disables_tag_parsing() -> None:
 
 
 async def test_keepalives_before_first_token_become_queued() -> None:
-    body = sse(": keep-alive\n\n", ": keep-alive\n\n", chunk("a"), ": keep-alive\n\n")
-    body += sse(chunk("", finish="stop"))
-    async with mock_client(lambda r: sse_response(body)) as c:
+    reads = [b": keep-alive\n\n", b": keep-alive\n\n", sse(chunk("a"), done=False)]
+    reads += [b": keep-alive\n\n", sse(chunk("", finish="stop"))]
+    async with mock_client(lambda r: sse_response(reads)) as c:
         events = await events_of(c)
     assert [type(e) for e in events[:3]] == [Started, Queued, Queued]
     assert sum(isinstance(e, Queued) for e in events) == 2
     assert all(q.waited >= 0 for q in events if isinstance(q, Queued))
+
+
+async def test_keepalives_of_one_read_are_one_queued_event() -> None:
+    body = sse(*[": keep-alive\n\n"] * 1000, chunk("a"), chunk("", finish="stop"))
+    async with mock_client(lambda r: sse_response(body)) as c:
+        events = await events_of(c)
+    assert [type(e) for e in events[:3]] == [Started, Queued, ContentDelta]
 
 
 async def test_openai_style_usage_and_last_non_null_wins() -> None:
