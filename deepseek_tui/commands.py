@@ -482,6 +482,7 @@ async def _models(args: argparse.Namespace, out: TextIO, settings: Settings, key
 
     from deepseek_tui.api import APIError
     from deepseek_tui.request import client_for
+    from deepseek_tui.urls import BadBaseURL
 
     catalog = _catalog(settings)
     host = settings.active.catalog_host
@@ -490,6 +491,8 @@ async def _models(args: argparse.Namespace, out: TextIO, settings: Settings, key
             offered = await client.list_models()
     except APIError as exc:
         raise Failure(exc.message) from None
+    except BadBaseURL as exc:
+        raise Failure(str(exc)) from None
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for info in offered:

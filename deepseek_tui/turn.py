@@ -55,6 +55,7 @@ from deepseek_tui.request import PreparedRequest, drop_oldest_exchanges, prepare
 from deepseek_tui.sanitize import StreamSanitizer, clean
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.turn_settings import TurnSettings
+from deepseek_tui.urls import BadBaseURL
 
 if TYPE_CHECKING:
     from deepseek_tui.api import DeepSeekClient
@@ -225,7 +226,7 @@ class Turn:
             return
         try:
             client = await self._connect()
-        except (ProviderUnavailable, UnusableKey) as exc:  # one line for a person
+        except (ProviderUnavailable, UnusableKey, BadBaseURL) as exc:  # one line for a person
             out.status, out.refused = "refused", "client"
             out.error = f"not sent: {clean(str(exc))}"
             yield Ended(out)

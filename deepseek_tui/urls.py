@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-__all__ = ["normalize_base_url"]
+__all__ = ["BadBaseURL", "normalize_base_url"]
+
+
+class BadBaseURL(ValueError):
+    """The base URL cannot be used; ``str()`` says why in one line."""
 
 
 def normalize_base_url(url: str) -> str:

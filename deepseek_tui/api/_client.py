@@ -45,7 +45,8 @@ from deepseek_tui.api._stream import Streaming
 from deepseek_tui.api._timeouts import Timeouts
 from deepseek_tui.api._types import ChatRequest, ChatResult, StreamEvent
 from deepseek_tui.apikey import UnusableKey, key_problem
-from deepseek_tui.urls import normalize_base_url
+from deepseek_tui.sanitize import clean
+from deepseek_tui.urls import BadBaseURL, normalize_base_url
 
 __all__ = ["DEFAULT_USER_AGENT", "DeepSeekClient", "normalize_base_url"]
 
@@ -105,7 +106,12 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         max_line: int = DEFAULT_MAX_LINE,
     ) -> None:
         self._base = normalize_base_url(base_url)
-        self._host = Host.from_url(self._base)
+        try:
+            self._host = Host.from_url(self._base)
+        except ValueError:  # httpx's stricter IDNA check (UnicodeError, IDNAError)
+            raise BadBaseURL(
+                f"the base URL {clean(self._base)} does not name a valid host; check base_url"
+            ) from None
         key = _check_key(api_key)
         self._scrub = _scrubber(key)
         self._timeouts = timeouts or Timeouts()

@@ -160,11 +160,12 @@ class DeepSeekApp(App[int]):
         from deepseek_tui.api import APIError, AuthenticationError
         from deepseek_tui.apikey import UnusableKey
         from deepseek_tui.request import client_for
+        from deepseek_tui.urls import BadBaseURL
 
         try:
             async with client_for(self.settings, key) as client:
                 await client.list_models()
-        except UnusableKey as exc:
+        except (UnusableKey, BadBaseURL) as exc:
             return str(exc)
         except AuthenticationError:
             return "the host rejected this key; check it and paste it again"

@@ -152,3 +152,16 @@ def test_binary_stdin_is_read_with_replacement_characters(server: FakeDeepSeek, 
     assert r.stdout == b"got it\n"
     sent = server.chat_requests[-1].body["messages"][-1]["content"]
     assert sent == "bin\ufffd\ufffdary \x00nul\n"
+
+
+@pytest.mark.parametrize("command", [("models",), ("ask", "hi")], ids=["models", "ask"])
+def test_a_host_name_only_the_client_rejects_is_one_line(
+    server: FakeDeepSeek, home: Path, command: tuple[str, ...]
+) -> None:
+    """``xn--zz`` passes Python's IDNA codec but not httpx's: the client
+    refused it while being built, a traceback from ``models``."""
+    r = run_bytes(home, *command, "--base-url", b"http://xn--zz/")
+    assert r.returncode == 1, r.stderr
+    line = one_line(r.stderr)
+    assert "the base URL http://xn--zz does not name a valid host" in line
+    assert server.chat_requests == []
