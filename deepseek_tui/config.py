@@ -159,13 +159,18 @@ class Settings:
             return None
         return key_problem(key, f" in {self.api_key_origin(env)}", "set it again")
 
+    def api_key_variable(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The environment variable :meth:`api_key` comes from, or None (the file)."""
+        env = os.environ if env is None else env
+        name = self.active.api_key_env
+        return name if name and env.get(name, "").strip() else None
+
     def api_key_origin(self, env: Mapping[str, str] | None = None) -> str:
         """Where :meth:`api_key` comes from, for messages (never the key itself)."""
-        env = os.environ if env is None else env
-        p = self.active
-        if p.api_key_env and env.get(p.api_key_env, "").strip():
-            return p.api_key_env
-        return f"[providers.{p.name}] api_key of the config file"
+        return (
+            self.api_key_variable(env)
+            or f"[providers.{self.active.name}] api_key of the config file"
+        )
 
 
 def mask_key(key: str | None) -> str:

@@ -157,10 +157,12 @@ class Session:
         return crash.report(error, folder, keys)
 
     def use_key(self, key: str) -> None:
-        """Use ``key`` for the active provider from now on (saved by the caller)."""
+        """Use ``key`` for the active provider from now on (saved by the caller):
+        it was just entered, so for this run it wins even over an environment
+        variable (one that holds a key that cannot be sent, say)."""
         s = self._settings
         providers = dict(s.providers)
-        providers[s.provider] = replace(s.active, api_key=key)
+        providers[s.provider] = replace(s.active, api_key=key, api_key_env=None)
         self._settings = replace(s, providers=providers)
 
     async def switch_provider(self, name: str) -> None:

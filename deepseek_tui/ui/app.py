@@ -69,6 +69,8 @@ class DeepSeekApp(App[int]):
         self.clock = clock
         self.demo_server: Any = None
         self.failure: str | None = None
+        self._env_key_problem = ""
+        """What to do about an unusable key in the environment (it wins at every start)."""
         """A message for stderr when the app had to give up."""
         self.themes = AppThemes(self, settings.theme, paths, remember=not launch.demo)
 
@@ -83,6 +85,9 @@ class DeepSeekApp(App[int]):
             await self._start_demo()
         key = self.settings.api_key()
         problem = self.settings.api_key_problem()
+        variable = self.settings.api_key_variable()
+        if problem is not None and variable is not None:
+            self._env_key_problem = f"Fix or unset {variable}"
         if key and problem is None:
             # Opened once this handler has returned: Textual runs it inside a
             # batch that holds back every frame, so a screen pushed here would
@@ -185,7 +190,15 @@ class DeepSeekApp(App[int]):
             self.failure = "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
             self.exit(1, return_code=1)
             return
-        self.notify("API key saved", timeout=3)
+        if self._env_key_problem:
+            self.notify(
+                f"API key saved. {self._env_key_problem}: until then it wins over "
+                "the saved key at every start.",
+                severity="warning",
+                timeout=15,
+            )
+        else:
+            self.notify("API key saved", timeout=3)
         await self._open_chat(key)
 
     async def _open_chat(self, key: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from deepseek_tui.testing import FakeDeepSeek
+from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.screens.first_run import FirstRunScreen
 from tests.ui.conftest import KEY, SIZE, configure, make_app, notified, screen_text, wait_for
@@ -49,6 +49,11 @@ async def test_unusable_key_from_environment_opens_the_dialog_saying_why(
             app.screen.query_one("#api-key", Input).value = ""
             await pilot.press(*KEY, "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+            assert notified(app, "Fix or unset DEEPSEEK_API_KEY")
+            # The key entered is the one used now, not the variable's.
+            srv.push(Reply(content="It works."))
+            await pilot.press(*"hello", "enter")
+            await wait_for(pilot, lambda: "It works." in screen_text(app))
         # The host only ever saw the good key: the others were refused here.
         assert {r.headers["authorization"] for r in srv.requests} == {f"Bearer {KEY}"}
     assert app.failure is None
