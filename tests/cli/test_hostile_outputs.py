@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from deepseek_tui.store import EXPORT_FORMAT
+from deepseek_tui.testing import FakeDeepSeek, Reply
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -148,3 +149,21 @@ def test_every_message_survives_the_unterminated_sequence(home: Path, planted: s
     assert md.count("## User") == 2 and md.count("## Assistant") == 1
     assert "zeta" in md and "evil" not in md
     assert md.index("zeta") < md.index("the last word")  # after the unterminated one
+
+
+def test_ask_on_the_hostile_conversation_is_inert(
+    server: FakeDeepSeek, home: Path, planted: str
+) -> None:
+    """``ask --resume``: the conversation's model id, its history and an answer
+    full of control sequences go through the notes, the errors and stdout."""
+    server.push(Reply(content=HOSTILE), Reply(content=HOSTILE))
+    for args in (
+        ("ask", "--resume", planted, "and now?"),  # the stored (hostile) model id
+        ("ask", "--resume", planted, "--model", "deepseek-v4-pro", "again"),
+        ("ask", "--resume", planted, "--model", "deepseek-v4-pro", "--json", "json"),
+    ):
+        r = run_bytes(home, *args)
+        assert r.returncode in (0, 1), r.stderr
+        assert_inert(r.stdout, f"{' '.join(args)} stdout")
+        assert_inert(r.stderr, f"{' '.join(args)} stderr")
+    assert b"omega" in r.stdout  # the answer did arrive, cleaned
