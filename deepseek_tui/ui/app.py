@@ -187,7 +187,8 @@ class DeepSeekApp(App[int]):
 
     async def _key_entered(self, key: str | None) -> None:
         if key is None:
-            self.failure = "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
+            problem = self.settings.api_key_problem()
+            self.failure = problem or "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
             self.exit(1, return_code=1)
             return
         if self._env_key_problem:

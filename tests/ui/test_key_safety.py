@@ -103,3 +103,19 @@ async def test_failed_background_work_names_its_type_never_its_text(
         assert KEY not in screen_text(app)
         assert isinstance(app.screen, ChatScreen)  # still usable
     assert all(KEY not in n.message for n in app._notifications)
+
+
+async def test_quitting_the_dialog_over_an_unusable_key_says_why(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with FakeDeepSeek(api_key=KEY, host="deepseek") as srv:
+        configure(home, srv.base_url, key=None)
+        monkeypatch.setenv("DEEPSEEK_API_KEY", f"{SECRET}\u201d")
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.failure is not None)
+    assert app.failure is not None
+    assert app.failure.startswith("the API key in DEEPSEEK_API_KEY holds a non-ASCII character")
+    assert "SECRETPART" not in app.failure
