@@ -21,7 +21,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from deepseek_tui.params import EFFORTS, IGNORED_WHILE_THINKING
+from deepseek_tui.params import EFFORTS, IGNORED_WHILE_THINKING, by_name
 
 if TYPE_CHECKING:
     from deepseek_tui.api import PassBack, Usage
@@ -37,6 +37,9 @@ EFFORT_ALIASES = {
     "max": "max",
     "ultra": "max",
 }
+V4_MAX_OUTPUT = 384 * 1024
+"""The valid ``max_tokens`` range on DeepSeek's API ends here for every V4 id
+("the valid range of max_tokens is [1, 393216]")."""
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SAMPLING_PARAMS = IGNORED_WHILE_THINKING
 """What a thinking model ignores when the catalog does not say (from the
@@ -72,6 +75,15 @@ class Price(NamedTuple):
     peak: bool
 
 
+class Range(NamedTuple):
+    """A sampling parameter's range on one host for one model, where it is
+    narrower than the parameter table's (the V3.2 aggregator: temperature 0-1)."""
+
+    name: str
+    lo: float
+    hi: float
+
+
 class PricePeriod(NamedTuple):
     since: datetime
     currency: str
@@ -96,6 +108,11 @@ class ModelSpec:
     pattern: str | None = None
     context: int | None = None
     max_output: int | None = None
+    default_max_tokens: int | None = None
+    """``max_tokens`` sent when the user set none: for hosts whose own default
+    is small enough to cut answers (the R1 reseller stops at 512)."""
+    ranges: tuple[Range, ...] = ()
+    """Parameters this host takes in a narrower range than the table's."""
     thinking: Thinking = "off"
     default_thinking: bool = False
     default_effort: str | None = None
@@ -129,6 +146,10 @@ class ModelSpec:
         return (
             (self.ignores_when_thinking | self.rejects_when_thinking) if thinking else frozenset()
         )
+
+    def range_of(self, name: str) -> Range | None:
+        """This model's own range for parameter ``name`` (``None``: the table's)."""
+        return next((r for r in self.ranges if r.name == name), None)
 
     def is_retired(self, at: datetime | None = None) -> bool:
         if self.retired is None:
@@ -239,6 +260,7 @@ class Catalog:
                 efforts=EFFORTS,
                 ignores_when_thinking=frozenset(IGNORED_WHILE_THINKING),
                 passback="v4",
+                max_output=V4_MAX_OUTPUT,
                 known=False,
             )
         return ModelSpec(id=model_id, host=host, label="unknown model", known=False)
@@ -297,14 +319,17 @@ def catalog_markdown(catalog: Catalog) -> str:
 
     Generated rather than hand-written so the README cannot drift from
     ``models.toml`` (``tests/test_readme_models.py`` compares them). Prices are
-    the latest period per 1M tokens: cache hit / cache miss / output.
+    the latest period per 1M tokens: cache hit / cache miss / output. "Sent
+    when unset" is ``default_max_tokens``; "Ranges" are the parameters the
+    host takes in a narrower range than DeepSeek's.
     """
     header = (
-        "| Model id | Host | Aliases | Context | Max output | Thinking | Reasoning pass-back "
+        "| Model id | Host | Aliases | Context | Max output | Sent when unset | Ranges "
+        "| Thinking | Reasoning pass-back "
         "| Attachments | Price off-peak (hit / miss / out per 1M) | Price peak "
         "| Retired → successor |"
     )
-    lines = [header, "|" + "---|" * 11]
+    lines = [header, "|" + "---|" * 13]
     for spec in catalog.entries:
         name = f"`{spec.pattern}` (pattern)" if spec.pattern else f"`{spec.id}`"
         aliases = ", ".join(f"`{a}`" for a in spec.aliases) or "—"
@@ -330,6 +355,8 @@ def catalog_markdown(catalog: Catalog) -> str:
             aliases,
             _tokens_k(spec.context),
             _tokens_k(spec.max_output),
+            f"max_tokens {_tokens_k(spec.default_max_tokens)}" if spec.default_max_tokens else "—",
+            ", ".join(f"{r.name} {r.lo:g}–{r.hi:g}" for r in spec.ranges) or "—",
             thinking,
             spec.passback if spec.thinking != "off" else "—",
             ", ".join(k for k, on in (("images", spec.images), ("files", spec.files)) if on)
@@ -362,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
 
 _FIELDS = {
     "host", "id", "pattern", "label", "aliases", "context", "max_output", "thinking",
+    "default_max_tokens", "ranges",
     "default_thinking", "default_effort", "efforts", "ignores_when_thinking",
     "rejects_when_thinking", "passback", "images", "files", "prices", "retired",
     "successor", "successor_thinking",
@@ -428,7 +456,7 @@ def _spec(
             if not isinstance(entry[name], str):
                 raise _fail(where, f"{name} must be text")
             kw[name] = entry[name]
-    for name in ("context", "max_output"):
+    for name in ("context", "max_output", "default_max_tokens"):
         if name in entry:
             v = entry[name]
             if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
@@ -453,6 +481,8 @@ def _spec(
         if entry["passback"] not in ("never", "tool_calls", "v4"):
             raise _fail(where, 'passback must be "never", "tool_calls" or "v4"')
         kw["passback"] = entry["passback"]
+    if "ranges" in entry:
+        kw["ranges"] = _ranges(entry["ranges"], where)
     if "retired" in entry:
         kw["retired"] = _when(entry["retired"], f"{where}: retired")
     if "prices" in entry:
@@ -473,9 +503,39 @@ def _spec(
             )
         kw["prices"] = tuple(sorted(periods, key=lambda p: p.since))
     if base is not None:
-        return replace(base, **kw)
-    kw.setdefault("id", kw.get("pattern"))
-    return ModelSpec(**kw)
+        spec = replace(base, **kw)
+    else:
+        kw.setdefault("id", kw.get("pattern"))
+        spec = ModelSpec(**kw)
+    if spec.default_max_tokens and spec.max_output and spec.default_max_tokens > spec.max_output:
+        raise _fail(where, f"default_max_tokens is above max_output ({spec.max_output})")
+    return spec
+
+
+_RANGED = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+"""Parameters a catalog entry may narrow (``max_tokens`` is ``max_output``'s)."""
+
+
+def _ranges(value: Any, where: str) -> tuple[Range, ...]:
+    """``{ temperature = [0, 1] }``: each range inside the parameter table's."""
+    if not isinstance(value, Mapping):
+        raise _fail(where, "ranges must be a table such as { temperature = [0, 1] }")
+    out = []
+    for name, bounds in value.items():
+        if name not in _RANGED:
+            raise _fail(
+                where, f"ranges.{name}: not a ranged parameter; allowed: {', '.join(_RANGED)}"
+            )
+        p = by_name(name)
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+            and p.lo <= bounds[0] <= bounds[1] <= p.hi
+        ):
+            raise _fail(where, f"ranges.{name} must be [low, high] within {p.allowed}")
+        out.append(Range(name, float(bounds[0]), float(bounds[1])))
+    return tuple(out)
 
 
 def _strings(value: Any, where: str, name: str) -> list[str]:

@@ -10,9 +10,11 @@ Long conversations: :func:`drop_oldest_exchanges` leaves the oldest exchanges
 out of a request (never out of the store), for a history that outgrew the
 model's context window.
 
-Provider quirks: ``temperature_max`` (from the provider profile) clamps the
-temperature for hosts whose range is narrower than DeepSeek's 0-2, with a note
-in :attr:`PreparedRequest.notes`.
+Limits: values outside the model's range on its host (the catalog's
+``max_output`` and ``ranges``, a provider's ``temperature_max``) are sent as
+the nearest bound, and an unset ``max_tokens`` as the catalog's
+``default_max_tokens`` (:func:`deepseek_tui.limits.fit`), with a note in
+:attr:`PreparedRequest.notes`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from deepseek_tui import params
 from deepseek_tui.api import ChatMessage, ChatRequest, Timeouts
 from deepseek_tui.attachments import Attachment, content_parts, replay_content
 from deepseek_tui.config import Settings
+from deepseek_tui.limits import fit
 from deepseek_tui.models import ModelSpec
 from deepseek_tui.store import Message
 from deepseek_tui.turn_settings import TurnSettings
@@ -71,8 +74,10 @@ def prepare_request(
 
     ``attachments`` go into the new user message only (:func:`content_parts`
     raises :class:`AttachmentError` for one the model cannot take).
-    ``temperature_max`` is the provider's upper bound: a higher temperature is
-    sent as that bound, with a note, instead of earning a 400 from the host.
+    Sampling values are fitted to the model's limits on this host
+    (:func:`~deepseek_tui.limits.fit`; ``temperature_max`` is the provider's
+    override of the upper temperature bound), with a note for each change,
+    instead of earning a 400 from the host.
     """
     thinking = spec.thinks(settings.thinking)
     messages: list[ChatMessage] = []
@@ -81,19 +86,8 @@ def prepare_request(
     messages.extend(_replayable(history, spec))
     messages.append(ChatMessage("user", content_parts(prompt, attachments, spec)))
 
-    notes: list[str] = []
-    temperature = settings.temperature
-    if (
-        temperature is not None
-        and temperature_max is not None
-        and temperature > temperature_max
-        and "temperature" not in spec.ignored(thinking)
-    ):
-        notes.append(
-            f"temperature {temperature:g} is above this host's maximum of {temperature_max:g};"
-            f" sent {temperature_max:g}"
-        )
-        temperature = temperature_max
+    settings, fitted = fit(spec, settings, thinking=thinking, temperature_max=temperature_max)
+    notes: list[str] = list(fitted)
 
     ignored = spec.ignored(thinking)
     dropped = tuple(
@@ -102,7 +96,7 @@ def prepare_request(
     request = ChatRequest(
         model=settings.model,
         messages=tuple(messages),
-        temperature=temperature,
+        temperature=settings.temperature,
         top_p=settings.top_p,
         max_tokens=settings.max_tokens,
         presence_penalty=settings.presence_penalty,

@@ -121,6 +121,12 @@ def test_user_overrides_and_additions() -> None:
         ({"label": "no id"}, "needs an id"),
         ({"id": "x", "prices": [{"off_peak": [1, 2]}]}, "cache_hit, cache_miss, output"),
         ({"id": "x", "retired": "someday"}, "ISO 8601"),
+        ({"id": "x", "default_max_tokens": 0}, "positive whole number"),
+        ({"id": "x", "max_output": 8, "default_max_tokens": 9}, "above max_output"),
+        ({"id": "x", "ranges": [0, 1]}, "ranges must be a table"),
+        ({"id": "x", "ranges": {"temperature": [0, 3]}}, r"within 0 to 2"),
+        ({"id": "x", "ranges": {"temperature": [1, 0]}}, r"\[low, high\]"),
+        ({"id": "x", "ranges": {"max_tokens": [1, 9]}}, "not a ranged parameter"),
     ],
 )
 def test_bad_override_is_a_clear_error(entry: dict[str, object], message: str) -> None:
@@ -132,7 +138,9 @@ def test_catalog_markdown_table(catalog: Catalog) -> None:
     from deepseek_tui.models import catalog_markdown
 
     lines = catalog_markdown(catalog).splitlines()
-    assert lines[0].startswith("| Model id | Host | Aliases | Context | Max output | Thinking |")
+    assert lines[0].startswith(
+        "| Model id | Host | Aliases | Context | Max output | Sent when unset | Ranges | Thinking |"
+    )
     assert all(line.count("|") == lines[0].count("|") for line in lines), "one cell per column"
     flash = next(line for line in lines if line.startswith("| `deepseek-flash` |"))
     assert "| DeepSeek API | `deepseek-v4-flash`, `deepseek-v4-flash-vision-exp` | 1M | 384K |" in (
@@ -141,7 +149,10 @@ def test_catalog_markdown_table(catalog: Catalog) -> None:
     assert "$0.003 / $0.15 / $0.6 | $0.006 / $0.3 / $1.2 |" in flash
     chat = next(line for line in lines if line.startswith("| `deepseek-chat` | DeepSeek API"))
     assert chat.endswith("| 2026-07-24 → `deepseek-flash` (thinking off) |")
-    assert any(line.startswith("| `*deepseek-r1*` (pattern) | other hosts |") for line in lines)
+    r1 = next(line for line in lines if line.startswith("| `*deepseek-r1*` (pattern) |"))
+    assert "| 64K | 8K | max_tokens 8K | — | on |" in r1
+    v32 = next(line for line in lines if line.startswith("| `deepseek-v3.2` | other hosts |"))
+    assert "| temperature 0–1 |" in v32
     assert len(lines) == 2 + len(catalog.entries)
 
 
@@ -149,3 +160,27 @@ def test_models_that_take_images_or_files(catalog: Catalog) -> None:
     assert catalog.ids_with("images", "deepseek") == ["deepseek-flash"]
     assert catalog.ids_with("files", "deepseek") == []
     assert catalog.ids_with("files", "*") == ["deepseek-v3.2"]
+
+
+def test_max_output_is_the_hosts_max_tokens_range(catalog: Catalog) -> None:
+    """DeepSeek's API: "the valid range of max_tokens is [1, 393216]" for every
+    V4 id, known or not; the R1 reseller and V3.x hosts: 8192."""
+    for model in ("deepseek-flash", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-v9"):
+        assert catalog.lookup(model, "deepseek").max_output == 393_216
+    assert catalog.lookup("deepseek-ai/DeepSeek-R1", "*").max_output == 8_192
+    assert catalog.lookup("deepseek-chat", "*").max_output == 8_192
+
+
+def test_default_max_tokens_and_ranges_per_host_and_model(catalog: Catalog) -> None:
+    r1 = catalog.lookup("deepseek-ai/DeepSeek-R1", "*")
+    assert r1.default_max_tokens == 8_192, "the reseller's own default (512) cuts answers"
+    assert catalog.lookup("deepseek-flash", "deepseek").default_max_tokens is None
+    v32 = catalog.lookup("deepseek-v3.2", "*")
+    assert v32.range_of("temperature") == (("temperature", 0.0, 1.0))
+    assert v32.range_of("top_p") is None
+    assert catalog.lookup("deepseek-flash", "deepseek").ranges == ()
+    mine = Catalog.load(
+        [{"host": "*", "id": "deepseek-v3.2", "ranges": {"temperature": [0, 0.8]}}]
+    ).lookup("deepseek-v3.2", "*")
+    assert mine.range_of("temperature") == ("temperature", 0.0, 0.8)
+    assert mine.images, "an override keeps the shipped entry's other fields"

@@ -6,16 +6,23 @@ Three hosts are modelled (see the wire reference):
               ``reasoning_effort``, the V4 ``reasoning_content`` pass-back rule.
 ``r1``        A third-party host still serving R1-era ids: reasoning is never
               allowed back in the input.
-``generic``   An OpenAI-compatible host that checks only the key and the model.
+``generic``   An OpenAI-compatible host that checks the key, the model and
+              the sampling ranges; ``deepseek-v3.2`` there is the aggregator's
+              (temperature 0-1).
+
+``max_tokens`` is checked as DeepSeek does (1-393216 on its own API; 1-8192
+for the reseller's R1, whose default is 512) and an answer longer than it is
+cut with ``finish_reason: "length"``, reasoning included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ._scenarios import Reply
+from ._tokens import CHARS_PER_TOKEN, estimate
 
 Host = Literal["deepseek", "r1", "generic"]
 HOSTS: tuple[Host, ...] = ("deepseek", "r1", "generic")
@@ -131,6 +138,49 @@ def thinking_disabled(body: dict[str, Any]) -> bool:
     return isinstance(thinking, dict) and thinking.get("type") == "disabled"
 
 
+MAX_TOKENS_MESSAGE = "Invalid max_tokens value, the valid range of max_tokens is [1, {hi}]"
+"""DeepSeek's 400 for ``max_tokens`` out of range (the R1 reseller mirrors it)."""
+
+
+def max_tokens_limits(host: Host, model: str) -> tuple[int | None, int | None]:
+    """``max_tokens``' upper bound and the default used when a request has none,
+    on this host for this model (``None``: unchecked / no cut)."""
+    if host == "deepseek":
+        return 393_216, None  # every V4 id (wire reference §2.1: 384K)
+    if host == "r1":
+        if "deepseek-r1" in model.lower():
+            return 8_192, 512  # the reseller's reference: >= 1, <= 8192, default 512
+        if model == "deepseek-chat":
+            return 8_192, None  # V3.x: 8K at most
+    return None, None
+
+
+def temperature_limit(host: Host, model: str) -> float:
+    """The highest temperature this host takes for this model."""
+    return 1.0 if host == "generic" and model == "deepseek-v3.2" else 2.0
+
+
+def token_limit(host: Host, body: dict[str, Any]) -> int | None:
+    """How many tokens (reasoning and answer) this request may produce."""
+    requested = body.get("max_tokens")
+    if isinstance(requested, int) and not isinstance(requested, bool):
+        return requested
+    return max_tokens_limits(host, str(body.get("model", "")))[1]
+
+
+def cut_to(reply: Reply, limit: int | None) -> Reply:
+    """``reply`` cut at ``limit`` tokens, reasoning first, as a host stops at
+    ``max_tokens``: what fits, and ``finish_reason: "length"``."""
+    if limit is None or estimate(reply.reasoning) + estimate(reply.content) <= limit:
+        return reply
+    budget = limit * CHARS_PER_TOKEN
+    reasoning = reply.reasoning[:budget]
+    content = reply.content[: max(budget - len(reasoning), 0)]
+    return replace(
+        reply, reasoning=reasoning, content=content, finish_reason="length", tool_calls=None
+    )
+
+
 def _deserialize(detail: str) -> Rejection:
     return Rejection(400, f"Failed to deserialize the JSON body into the target type: {detail}")
 
@@ -141,9 +191,11 @@ def validate_chat(
     host: Host,
     models: Sequence[str],
     strict_passback: bool,
-    temperature_max: float,
+    temperature_max: float | None = None,
 ) -> Rejection | None:
-    """The first reason the host would refuse this chat body, or ``None``."""
+    """The first reason the host would refuse this chat body, or ``None``.
+
+    ``temperature_max`` overrides the host's own bound for the model."""
     if not isinstance(body, dict):
         return _deserialize("invalid type: expected struct ChatCompletionRequest")
     if "model" not in body:
@@ -166,7 +218,11 @@ def validate_chat(
     model = body["model"]
     if not isinstance(model, str) or model not in models:
         return Rejection(400, "Model Not Exist")
+    if temperature_max is None:
+        temperature_max = temperature_limit(host, model)
     rejection = _check_sampling(body, host=host, temperature_max=temperature_max)
+    if rejection is None:
+        rejection = _check_max_tokens(body, host=host, model=model)
     if rejection is not None:
         return rejection
     if host == "deepseek":
@@ -193,6 +249,18 @@ def _check_sampling(
         isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 <= top_p <= 1
     ):
         return Rejection(status, f"top_p must be between 0 and 1, got {top_p}")
+    return None
+
+
+def _check_max_tokens(body: dict[str, Any], *, host: Host, model: str) -> Rejection | None:
+    hi = max_tokens_limits(host, model)[0]
+    value = body.get("max_tokens")
+    if hi is None or value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return _deserialize("max_tokens: invalid type: expected u32")
+    if not 1 <= value <= hi:
+        return Rejection(400, MAX_TOKENS_MESSAGE.format(hi=hi))
     return None
 
 

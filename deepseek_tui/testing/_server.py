@@ -63,6 +63,8 @@ class FakeDeepSeek:
     ``_protocol``); ``models`` defaults to that host's ids. ``api_key=None``
     disables the key check. ``strict_passback`` (default: on for ``deepseek``)
     also rejects assistant messages that lack ``reasoning_content`` while thinking.
+    ``temperature_max`` replaces the host's own temperature bound for every model
+    (by default 2, and 1 for ``deepseek-v3.2`` on ``generic``).
 
     Use ``async with server:`` inside a running loop, or
     ``with server.run_in_thread():`` from synchronous code.
@@ -76,7 +78,7 @@ class FakeDeepSeek:
         host: Host = "deepseek",
         balance: Mapping[str, Any] | None = None,
         strict_passback: bool | None = None,
-        temperature_max: float = 2.0,
+        temperature_max: float | None = None,
         responder: Responder | None = None,
         port: int = 0,
         log: Callable[[str], None] | None = None,
@@ -396,6 +398,7 @@ class FakeDeepSeek:
     ) -> bool:
         if self.host == "deepseek" and _protocol.thinking_disabled(body) and reply.reasoning:
             reply = replace(reply, reasoning="")
+        reply = _protocol.cut_to(reply, _protocol.token_limit(self.host, body))
         prompt_tokens = _tokens.prompt_tokens(body)
         meta = _frames.Meta(
             id=str(uuid.uuid5(_NAMESPACE, f"completion/{next(self._ids)}")),

@@ -31,7 +31,9 @@ def test_provider_flag_picks_a_profile_and_its_temperature_bound(
         body = agg.chat_requests[-1].body
         assert body["model"] == "deepseek-v3.2"
         assert body["temperature"] == 1.0
-        assert "temperature 1.5 is above this host's maximum of 1; sent 1" in r.stderr
+        assert "temperature 1.5 is above this host's maximum of 1 for deepseek-v3.2; sent 1" in (
+            r.stderr
+        )
         agg.push(Reply(content="Calm."))
         assert run_cli("ask", "--provider", "aggregator", "--temperature", "0.4", "hi").code == 0
         assert agg.chat_requests[-1].body["temperature"] == 0.4

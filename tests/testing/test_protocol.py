@@ -248,3 +248,72 @@ async def test_r1_host_reasoning_follows_the_model_not_the_request(
             body = chat(model=model, thinking=thinking)
             events = data_events((await http.post("/chat/completions", json=body)).text)
             assert bool(deltas(events, "reasoning_content")) is thinks
+
+
+# --- limits per host and model (max_tokens, the aggregator's temperature) ----------
+
+
+@pytest.mark.parametrize("value", [0, 393_217, 500_000])
+async def test_deepseek_max_tokens_range(client: httpx.AsyncClient, value: int) -> None:
+    status, error = await error_of(client, chat(max_tokens=value))
+    assert status == 400
+    assert error == {
+        "message": "Invalid max_tokens value, the valid range of max_tokens is [1, 393216]",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "invalid_request_error",
+    }
+
+
+async def test_deepseek_max_tokens_inside_range_pass(client: httpx.AsyncClient) -> None:
+    for value in (1, 393_216):
+        response = await client.post("/chat/completions", json=chat(max_tokens=value))
+        assert response.status_code == 200
+
+
+async def test_answers_stop_at_max_tokens_reasoning_included(
+    server: FakeDeepSeek, client: httpx.AsyncClient
+) -> None:
+    server.push(Reply(content="b" * 80, reasoning="a" * 60))
+    body = (await client.post("/chat/completions", json=chat(stream=False, max_tokens=20))).json()
+    choice = body["choices"][0]
+    assert choice["finish_reason"] == "length"
+    assert choice["message"]["reasoning_content"] == "a" * 60
+    assert choice["message"]["content"] == "b" * 20
+
+
+async def test_r1_reseller_max_tokens_range_and_its_512_default() -> None:
+    """The reseller's reference: max_tokens >= 1, <= 8192, default 512."""
+    r1 = "deepseek-ai/DeepSeek-R1"
+    async with (
+        FakeDeepSeek(KEY, host="r1") as server,
+        httpx.AsyncClient(base_url=server.base_url, headers=AUTH) as http,
+    ):
+        status, error = await error_of(http, chat(model=r1, max_tokens=8_193))
+        assert status == 400
+        assert error["message"] == (
+            "Invalid max_tokens value, the valid range of max_tokens is [1, 8192]"
+        )
+        long = Reply(content="x" * 4000, reasoning="r" * 1000)
+        server.push(long, long)
+        cut = (await http.post("/chat/completions", json=chat(model=r1, stream=False))).json()
+        choice = cut["choices"][0]
+        assert choice["finish_reason"] == "length"
+        assert len(choice["message"]["content"]) == 512 * 4 - 1000
+        asked = chat(model=r1, stream=False, max_tokens=8_192)
+        whole = (await http.post("/chat/completions", json=asked)).json()["choices"][0]
+        assert (whole["finish_reason"], whole["message"]["content"]) == ("stop", "x" * 4000)
+
+
+async def test_aggregator_takes_temperature_0_to_1_for_v32() -> None:
+    """Without an explicit bound, the generic host refuses what the V3.2
+    aggregator refuses; other ids there keep DeepSeek's 0-2."""
+    async with (
+        FakeDeepSeek(KEY, host="generic") as server,
+        httpx.AsyncClient(base_url=server.base_url, headers=AUTH) as http,
+    ):
+        status, error = await error_of(http, chat(model="deepseek-v3.2", temperature=1.5))
+        assert status == 400
+        assert error["message"] == "temperature must be between 0 and 1, got 1.5"
+        ok = chat(model="deepseek-chat", temperature=1.5)
+        assert (await http.post("/chat/completions", json=ok)).status_code == 200

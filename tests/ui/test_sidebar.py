@@ -69,15 +69,34 @@ async def test_values_are_the_same_before_and_after_the_fields_exist(
 
 
 async def test_out_of_range_value_is_a_problem_before_and_after() -> None:
-    app = SidebarApp(SidebarValues(model="plain", max_tokens=100_000))
+    app = SidebarApp(SidebarValues(model="plain", max_tokens=0))
     async with app.run_test():
         sidebar = app.query_one(SettingsSidebar)
-        problem = ["Max tokens: out of range; allowed: 1 to 4,096"]
+        problem = ["Max tokens: out of range; allowed: 1 to 1,000,000"]
         assert sidebar.problems() == problem
         assert sidebar.values().max_tokens is None
         await sidebar.build()
         assert sidebar.problems() == problem
-        assert sidebar.query_one("#max_tokens", Input).value == "100000"
+        assert sidebar.query_one("#max_tokens", Input).value == "0"
+
+
+async def test_above_the_models_max_output_is_a_warning_not_a_problem() -> None:
+    """As in ``ask`` and ``config.toml``: the request sends the model's bound,
+    with a note; the field says so before anything is sent."""
+    app = SidebarApp(SidebarValues(model="plain", max_tokens=100_000))
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(SettingsSidebar)
+        assert sidebar.problems() == []
+        assert sidebar.values().max_tokens == 100_000
+        await sidebar.build()
+        await pilot.pause()
+        assert (sidebar.problems(), sidebar.values().max_tokens) == ([], 100_000)
+        warning = sidebar.query_one("#max_tokens-error", Static)
+        assert warning.display and warning.has_class("-warning")
+        assert str(warning.render()) == "▲ this model takes 1 to 4,096 here; 4,096 is sent"
+        sidebar.set_model("always")  # no max output: nothing to say
+        await pilot.pause()
+        assert not warning.display
 
 
 async def test_changes_while_unbuilt_or_building_reach_the_fields() -> None:
@@ -120,12 +139,15 @@ async def test_one_field_per_sampling_parameter_with_its_label_and_range() -> No
         sidebar.query_one("#max_tokens", Input).value = "9000"
         sidebar.query_one("#top_p", Input).value = "x"
         await pilot.pause()
-        assert sidebar.problems() == [
-            "Top p: not a number; allowed: 0 to 1",
-            "Max tokens: out of range; allowed: 1 to 8,192",
-        ]
-        error = sidebar.query_one("#max_tokens-error", Static)
-        assert error.display and str(error.render()) == "✕ out of range; allowed: 1 to 8,192"
+        assert sidebar.problems() == ["Top p: not a number; allowed: 0 to 1"]
+        error = sidebar.query_one("#top_p-error", Static)
+        assert error.display and str(error.render()) == "✕ not a number; allowed: 0 to 1"
+        assert not error.has_class("-warning")
+        warning = sidebar.query_one("#max_tokens-error", Static)
+        assert str(warning.render()) == "▲ this model takes 1 to 8,192 here; 8,192 is sent"
+        sidebar.query_one("#max_tokens", Input).value = "2000000"
+        await pilot.pause()
+        assert str(warning.render()) == "✕ out of range; allowed: 1 to 1,000,000"
 
 
 async def test_values_come_back_exactly_from_their_fields() -> None:

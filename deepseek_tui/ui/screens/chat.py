@@ -30,6 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
+from deepseek_tui.limits import limits
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
@@ -144,6 +145,7 @@ class ChatScreen(Screen[None]):
 
     def _traits(self, model: str) -> ModelTraits:
         spec = self.session.spec(model)
+        own = limits(spec, temperature_max=self.session.settings.active.temperature_max)
         return ModelTraits(
             switchable=spec.thinking == "switchable",
             thinks=spec.thinks(None),
@@ -151,6 +153,8 @@ class ChatScreen(Screen[None]):
             default_effort=spec.default_effort,
             ignores_when_thinking=spec.ignored(True),
             max_output=spec.max_output,
+            ranges=tuple((p.name, p.lo, p.hi) for p in own.values()),
+            default_max_tokens=spec.default_max_tokens,
             label=spec.label,
         )
 

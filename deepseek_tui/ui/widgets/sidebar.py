@@ -3,8 +3,11 @@
 It knows nothing about the catalog or the API: the screen gives it a function
 that describes a model (:class:`ModelTraits`) and reads the result back as
 :class:`SidebarValues`. There is one field per row of the parameter table
-(:mod:`deepseek_tui.params`), with its label and range; a value out of range
-is shown as such and the message is not sent until it is fixed.
+(:mod:`deepseek_tui.params`), with its label and the model's range on this
+host. A value the parameter can never take is shown as an error and the
+message is not sent until it is fixed; one outside the model's narrower range
+(above its max output, say) is shown with the bound it will be sent as — the
+request clamps it, with a note, as it does for ``ask`` and ``config.toml``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ class ModelTraits:
     default_effort: str | None = None
     ignores_when_thinking: frozenset[str] = frozenset()
     max_output: int | None = None
+    ranges: tuple[tuple[str, float, float], ...] = ()
+    """``(name, low, high)`` for parameters this model takes in a narrower
+    range on this host than the parameter table's (max_tokens included)."""
+    default_max_tokens: int | None = None
+    """What is sent as ``max_tokens`` when the field is empty."""
     label: str = ""
 
 
@@ -290,7 +298,7 @@ class SettingsSidebar(VerticalScroll):
         out = []
         f = self._read()
         for p in PARAMS:
-            _, error = params.parse_text(self._limits(p), f.params[p.name])
+            _, error = params.parse_text(p, f.params[p.name])
             if error:
                 out.append(f"{p.label}: {error}")
         return out
@@ -302,7 +310,7 @@ class SettingsSidebar(VerticalScroll):
         thinking = f.thinking if t.switchable else None
         effort = f.effort if t.switchable and thinking and f.effort else None
         sampling: dict[str, Any] = {
-            p.name: params.parse_text(self._limits(p), f.params[p.name])[0] for p in PARAMS
+            p.name: params.parse_text(p, f.params[p.name])[0] for p in PARAMS
         }
         return SidebarValues(
             model=self.model,
@@ -350,17 +358,32 @@ class SettingsSidebar(VerticalScroll):
         p = next((p for p in PARAMS if p.name == event.input.id), None)
         if p is None:
             return
-        _, error = params.parse_text(self._limits(p), event.value)
-        message = self.query_one(f"#{p.name}-error", Static)
-        message.update(Content(f"✕ {error}" if error else ""))
-        message.display = bool(error)
-        event.input.set_class(bool(error), "-invalid")
+        self._show_check(p)
         self.post_message(self.Changed(self))
 
+    def _show_check(self, p: Param) -> None:
+        """Show under ``p``'s field why its value cannot be sent (an error) or
+        what will be sent instead (a warning: outside the model's range)."""
+        field = self.query_one(f"#{p.name}", Input)
+        value, error = params.parse_text(p, field.value)
+        text = f"✕ {error}" if error else ""
+        own = self._limits(p)
+        if value is not None and not own.lo <= value <= own.hi:
+            bound = own.hi if value > own.hi else own.lo
+            text = f"▲ this model takes {own.allowed} here; {_plain(bound)} is sent"
+        message = self.query_one(f"#{p.name}-error", Static)
+        message.update(Content(text))
+        message.display = bool(text)
+        message.set_class(bool(text) and not error, "-warning")
+        field.set_class(bool(error), "-invalid")
+
     def _limits(self, p: Param) -> Param:
-        """``p`` with the current model's own limits (max output)."""
+        """``p`` with the current model's own limits on this host."""
+        for name, lo, hi in self.traits.ranges:
+            if name == p.name:
+                return p._replace(lo=lo, hi=hi)
         if p.name == "max_tokens" and self.traits.max_output:
-            return p._replace(hi=self.traits.max_output)
+            return p._replace(hi=min(p.hi, self.traits.max_output))
         return p
 
     def _show_traits(self) -> None:
@@ -381,7 +404,12 @@ class SettingsSidebar(VerticalScroll):
             info += "; while it thinks, fields marked ignored are left out of the request"
         self.query_one("#model-info", Static).update(Content(info))
         ignored = t.ignores_when_thinking if thinking_on else frozenset()
+        default = t.default_max_tokens
+        self.query_one("#max_tokens", Input).placeholder = (
+            f"default {_plain(default)}" if default else "model default"
+        )
         for p in PARAMS:
+            self._show_check(p)
             label = self.query_one(f"#{p.name}-label", Label)
             text = f"{p.label} ({self._limits(p).allowed})"
             if p.name in ignored:
@@ -399,6 +427,11 @@ class _Shown(NamedTuple):
     params: dict[str, str]
     json_mode: bool
     system: str
+
+
+def _plain(x: float) -> str:
+    """A bound for people: ``8,192``, ``0.5``."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
 def _efforts(traits: ModelTraits) -> tuple[str, ...]:
