@@ -56,6 +56,22 @@ R1_REASONING_MESSAGE = (
     "from your message to reduce network traffic."
 )
 
+#: What DeepSeek answers (HTTP 400) to ``prefix`` outside the ``/beta`` base
+#: (its words, as reported by users of the API in 2025).
+PREFIX_NOT_BETA_MESSAGE = (
+    'prefix is only available when using beta api (set base_url="https://api.deepseek.com/beta")'
+)
+
+
+def last_message_message(model: str) -> str:
+    """DeepSeek's 400 for a request ending in an assistant message that is not
+    a prefix (its words for ``deepseek-reasoner``, reported in 2025)."""
+    return (
+        f"The last message of {model} must be a user message, or an assistant message with "
+        "prefix mode on (refer to https://api-docs.deepseek.com/guides/chat_prefix_completion)."
+    )
+
+
 #: DeepSeek's names for error statuses (wire reference §6).
 STATUS_MESSAGES: dict[int, str] = {
     400: "Invalid Format",
@@ -142,8 +158,10 @@ def validate_chat(
     models: Sequence[str],
     strict_passback: bool,
     temperature_max: float,
+    beta: bool = False,
 ) -> Rejection | None:
-    """The first reason the host would refuse this chat body, or ``None``."""
+    """The first reason the host would refuse this chat body, or ``None``;
+    ``beta``: it came to ``/beta/chat/completions`` (DeepSeek only)."""
     if not isinstance(body, dict):
         return _deserialize("invalid type: expected struct ChatCompletionRequest")
     if "model" not in body:
@@ -170,7 +188,9 @@ def validate_chat(
     if rejection is not None:
         return rejection
     if host == "deepseek":
-        return _check_deepseek(body, messages, strict_passback=strict_passback)
+        return _check_prefix(messages, str(model), beta=beta) or _check_deepseek(
+            body, messages, strict_passback=strict_passback
+        )
     if host == "r1" and any("reasoning_content" in m for m in messages):
         return Rejection(400, R1_REASONING_MESSAGE)
     return None
@@ -193,6 +213,21 @@ def _check_sampling(
         isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 <= top_p <= 1
     ):
         return Rejection(status, f"top_p must be between 0 and 1, got {top_p}")
+    return None
+
+
+def _check_prefix(messages: list[dict[str, Any]], model: str, *, beta: bool) -> Rejection | None:
+    """Chat prefix completion: ``prefix`` only on ``/beta``, only on the last
+    message, and a request may end in an assistant message only with it."""
+    prefixed = [i for i, m in enumerate(messages) if m.get("prefix") is True]
+    if prefixed and not beta:
+        return Rejection(400, PREFIX_NOT_BETA_MESSAGE)
+    last = messages[-1]
+    if prefixed and (prefixed != [len(messages) - 1] or last.get("role") != "assistant"):
+        # wording not documented; DeepSeek's rule (wire reference §3) is what counts
+        return Rejection(400, "prefix is only allowed on the last message, an assistant message")
+    if last.get("role") == "assistant" and not prefixed:
+        return Rejection(400, last_message_message(model))
     return None
 
 
