@@ -149,3 +149,28 @@ def test_models_that_take_images_or_files(catalog: Catalog) -> None:
     assert catalog.ids_with("images", "deepseek") == ["deepseek-flash"]
     assert catalog.ids_with("files", "deepseek") == []
     assert catalog.ids_with("files", "*") == ["deepseek-v3.2"]
+
+
+def test_chinese_public_holidays_are_off_peak_in_the_shipped_prices() -> None:
+    """DeepSeek's peak hours exclude Chinese public holidays (wire reference §2.1)."""
+    spec = Catalog.load().lookup("deepseek-flash", "deepseek")
+
+    def at(day: int) -> datetime:  # 02:30 UTC: inside a peak window on weekdays
+        return datetime(2026, 10, day, 2, 30, tzinfo=UTC)
+
+    assert not spec.price_at(at(5)).peak  # Monday of the National Day week
+    assert not spec.price_at(at(7)).peak  # its last day
+    assert spec.price_at(at(8)).peak  # Thursday after it: peak again
+    mid_autumn = datetime(2026, 9, 25, 7, 0, tzinfo=UTC)  # a Friday, Mid-Autumn Festival
+    assert spec.price_at(mid_autumn) == spec.price_at(datetime(2026, 9, 26, 7, 0, tzinfo=UTC))
+    assert spec.cost(Usage(prompt_tokens=1_000_000, cache_miss_tokens=1_000_000), at(5)) == 0.15
+
+
+def test_holiday_ranges_are_checked() -> None:
+    def schedule(holidays: list[str]) -> dict[str, object]:
+        return {"peak_schedules": {"x": {"days": ["mon"], "windows": [], "holidays": holidays}}}
+
+    assert Catalog.from_data(schedule(["2026-01-01..2026-01-03", "2026-05-01"])) is not None
+    for bad in (["2026-13-01"], ["2026-01-03..2026-01-01"], ["next friday"]):
+        with pytest.raises(CatalogError, match="holiday"):
+            Catalog.from_data(schedule(bad))
