@@ -17,7 +17,7 @@ import fnmatch
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -422,7 +422,25 @@ def _schedule(name: str, body: Mapping[str, Any]) -> PeakSchedule:
         )
     except (ValueError, TypeError):
         raise _fail(where, 'days are mon..sun and windows are ["HH:MM", "HH:MM"]') from None
-    return PeakSchedule(days, windows, frozenset(body.get("holidays", [])))
+    return PeakSchedule(days, windows, _holidays(body.get("holidays", []), where))
+
+
+def _holidays(value: Any, where: str) -> frozenset[str]:
+    """ISO dates from ``["2026-10-01", "2026-10-01..2026-10-07", …]`` (ranges inclusive)."""
+    days: set[str] = set()
+    for item in _strings(value, where, "holidays"):
+        first, _, last = item.partition("..")
+        try:
+            start = date.fromisoformat(first.strip())
+            end = date.fromisoformat(last.strip()) if last else start
+        except ValueError:
+            raise _fail(
+                where, f"holiday {item!r} is not a date (YYYY-MM-DD) or range (FROM..TO)"
+            ) from None
+        if end < start or (end - start).days > 366:
+            raise _fail(where, f"holiday range {item!r} runs backwards or spans over a year")
+        days.update((start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1))
+    return frozenset(days)
 
 
 def _triple(value: Any, where: str) -> tuple[float, float, float]:

@@ -39,6 +39,7 @@ __all__ = [
     "PreparedRequest",
     "client_for",
     "drop_oldest_exchanges",
+    "prepare_continuation",
     "prepare_request",
     "with_overrides",
 ]
@@ -108,6 +109,45 @@ def prepare_request(
         omit=ignored,
     )
     return PreparedRequest(request, spec, thinking, dropped, tuple(notes))
+
+
+def prepare_continuation(
+    *,
+    spec: ModelSpec,
+    settings: TurnSettings,
+    system: str | None,
+    history: list[Message],
+    partial: Message,
+    temperature_max: float | None = None,
+) -> PreparedRequest:
+    """A request that continues ``partial`` (an answer cut off at max_tokens)
+    with DeepSeek's chat prefix completion: ``history`` up to the prompt it
+    answers, then ``partial`` as the last assistant message with ``prefix:
+    true``, so the model goes on mid-sentence (the client sends it to the
+    ``/beta`` base).
+
+    Thinking mode allows prefix completion (wire reference §2.3); while
+    thinking, the partial reasoning travels as the prefix's
+    ``reasoning_content``, so the model resumes its reasoning where it was cut
+    rather than starting over.
+    """
+    base = prepare_request(
+        spec=spec,
+        settings=settings,
+        system=system,
+        history=history,
+        prompt="",
+        temperature_max=temperature_max,
+    )
+    *messages, _empty_prompt = base.request.messages
+    prefix = ChatMessage(
+        "assistant",
+        partial.content,
+        reasoning=(partial.reasoning or "") if base.thinking else None,
+        prefix=True,
+    )
+    request = replace(base.request, messages=(*messages, prefix))
+    return replace(base, request=request)
 
 
 def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:

@@ -30,7 +30,7 @@ from deepseek_tui.turn_settings import TurnSettings
 if TYPE_CHECKING:
     from deepseek_tui.api import DeepSeekClient
     from deepseek_tui.attachments import Attachment
-    from deepseek_tui.store import Conversation, Store
+    from deepseek_tui.store import Conversation, Message, Store
     from deepseek_tui.turn import Turn
 
 __all__ = ["Choice", "ProviderUnavailable", "Session", "choose_model", "listed"]
@@ -299,5 +299,39 @@ class Session:
             temperature_max=self._settings.active.temperature_max,
             drop_oldest=drop_oldest,
             branch_from=branch_from,
+            now=self.now,
+        )
+
+    @property
+    def continues_in_place(self) -> bool:
+        """Whether a cut-off answer is continued with DeepSeek's chat prefix
+        completion (joined into one answer) rather than a "continue" message:
+        only DeepSeek's own API offers it (its ``/beta`` base)."""
+        return self.host == "deepseek"
+
+    def continuation(
+        self,
+        partial: Message,
+        settings: TurnSettings,
+        *,
+        conversation: Conversation | None,
+        system: str | None,
+    ) -> Turn:
+        """A turn that continues the stored answer ``partial`` in place
+        (see :attr:`continues_in_place`)."""
+        from deepseek_tui.turn import Turn
+
+        return Turn(
+            client=self.client,
+            store=self.store,
+            catalog=self.catalog,
+            host=self.host,
+            prompt="",
+            settings=settings,
+            conversation=conversation,
+            system=system,
+            provider=self._settings.provider,
+            temperature_max=self._settings.active.temperature_max,
+            continuing=partial,
             now=self.now,
         )

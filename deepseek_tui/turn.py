@@ -51,7 +51,13 @@ from deepseek_tui.apikey import UnusableKey
 from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments
 from deepseek_tui.errors import ProviderUnavailable
 from deepseek_tui.models import Catalog, ModelSpec
-from deepseek_tui.request import PreparedRequest, drop_oldest_exchanges, prepare_request
+from deepseek_tui.money import balance_text
+from deepseek_tui.request import (
+    PreparedRequest,
+    drop_oldest_exchanges,
+    prepare_continuation,
+    prepare_request,
+)
 from deepseek_tui.sanitize import StreamSanitizer, clean
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.turn_settings import TurnSettings
@@ -144,6 +150,44 @@ class TurnOutcome:
     """What the user should know about the answer (cut off, filtered…)."""
     unsaved: str | None = None
     """Why the answer (shown, and paid for) could not be stored, e.g. a full disk."""
+    earlier: Usage | None = None
+    """A continued answer: the usage of what it had before (``usage`` and
+    ``cost`` are this request's alone)."""
+    earlier_cost: float | None = None
+    continued: bool = False
+    """This turn continued an answer in place (prefix completion)."""
+
+    def answer_usage(self) -> Usage | None:
+        """The usage of the whole answer: for a continued one, every request's."""
+        if not self.continued:
+            return self.usage
+        return add_usage(self.earlier, self.usage)
+
+    def answer_cost(self) -> float | None:
+        """What the whole answer cost; ``None`` when a part's cost is unknown."""
+        if not self.continued:
+            return self.cost
+        if self.cost is None or (self.earlier is not None and self.earlier_cost is None):
+            return None
+        return (self.earlier_cost or 0.0) + self.cost
+
+
+def add_usage(a: Usage | None, b: Usage | None) -> Usage | None:
+    """Two requests' usage added up, field by field (unknown + known = known)."""
+    if a is None or b is None:
+        return a or b
+
+    def plus(x: int | None, y: int | None) -> int | None:
+        return None if x is None and y is None else (x or 0) + (y or 0)
+
+    return Usage(
+        prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+        completion_tokens=a.completion_tokens + b.completion_tokens,
+        total_tokens=a.total_tokens + b.total_tokens,
+        cache_hit_tokens=plus(a.cache_hit_tokens, b.cache_hit_tokens),
+        cache_miss_tokens=plus(a.cache_miss_tokens, b.cache_miss_tokens),
+        reasoning_tokens=plus(a.reasoning_tokens, b.reasoning_tokens),
+    )
 
 
 class Turn:
@@ -154,6 +198,9 @@ class Turn:
     many of the oldest exchanges out of the request (they stay stored);
     ``branch_from`` (a stored user message id) makes this turn an alternative
     to that message and what followed it (retry, regenerate, edit).
+    ``continuing`` (the stored last answer, cut off) makes it a continuation
+    of that answer with DeepSeek's chat prefix completion: no new prompt, the
+    new text is appended to the same stored message (``prompt`` is unused).
     """
 
     def __init__(
@@ -172,6 +219,7 @@ class Turn:
         temperature_max: float | None = None,
         drop_oldest: int = 0,
         branch_from: int | None = None,
+        continuing: Message | None = None,
         checkpoint_interval: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -189,6 +237,7 @@ class Turn:
         self._temperature_max = temperature_max
         self._drop_oldest = drop_oldest
         self._branch_from = branch_from
+        self.continuing = continuing
         self._interval = checkpoint_interval
         self._now = now
         self._stop_as: tuple[str, str | None] = ("stopped", None)
@@ -237,7 +286,8 @@ class Turn:
             yield Ended(out)
             return
         try:
-            history = await asyncio.to_thread(self._begin)
+            begin = self._begin if self.continuing is None else self._reopen
+            history = await asyncio.to_thread(begin)
         except (StoreError, OSError) as exc:
             out.status, out.refused = "refused", "storage"
             message = str(exc)
@@ -246,21 +296,35 @@ class Turn:
             out.error = f"not sent: {message}"
             yield Ended(out)
             return
-        self.prepared = prepare_request(
-            spec=self.spec,
-            settings=self.settings,
-            system=self.system,
-            history=drop_oldest_exchanges(history, self._drop_oldest),
-            prompt=self.prompt,
-            attachments=self.attachments,
-            temperature_max=self._temperature_max,
-        )
+        if self.continuing is not None:
+            self.prepared = prepare_continuation(
+                spec=self.spec,
+                settings=self.settings,
+                system=self.system,
+                history=drop_oldest_exchanges(history, self._drop_oldest),
+                partial=self.continuing,
+                temperature_max=self._temperature_max,
+            )
+        else:
+            self.prepared = prepare_request(
+                spec=self.spec,
+                settings=self.settings,
+                system=self.system,
+                history=drop_oldest_exchanges(history, self._drop_oldest),
+                prompt=self.prompt,
+                attachments=self.attachments,
+                temperature_max=self._temperature_max,
+            )
         yield Prepared(self._conversation, self.prepared)
         answer, reasoning = StreamSanitizer(), StreamSanitizer()
         # Fragments, joined only when saved: ``+=`` on an attribute copies the
-        # whole text at every token (quadratic in the answer's length).
+        # whole text at every token (quadratic in the answer's length). A
+        # continuation starts from the text it continues.
         answer_parts: list[str] = []
         reasoning_parts: list[str] = []
+        if self.continuing is not None:
+            answer_parts.append(self.continuing.content)
+            reasoning_parts.append(self.continuing.reasoning or "")
 
         def gather() -> None:
             out.content = "".join(answer_parts)
@@ -366,6 +430,29 @@ class Turn:
         out.user_message_id, out.assistant_message_id = user.id, assistant.id
         return history
 
+    def _reopen(self) -> list[Message]:
+        """Continuing an answer: make its stored row ``streaming`` again; return
+        the history before it (up to the prompt it answers)."""
+        store, partial, out = self._store, self.continuing, self.outcome
+        assert partial is not None
+        out.continued = True
+        if partial.usage:
+            out.earlier = Usage.from_dict(partial.usage)
+            out.earlier_cost = partial.cost
+        if store is None:
+            return []
+        history = store.messages(partial.conversation_id)
+        at = next((i for i, m in enumerate(history) if m.id == partial.id), None)
+        if at is None:
+            raise StoreError("could not find the answer to continue; open the conversation again")
+        store.reopen_message(partial.id)
+        self._conversation = store.update_conversation(
+            partial.conversation_id, model=self.settings.model, params=self.settings.to_params()
+        )
+        out.conversation_id = partial.conversation_id
+        out.user_message_id, out.assistant_message_id = partial.parent_id, partial.id
+        return history[:at]
+
     def _checkpoint(self) -> None:
         out = self.outcome
         if self._store is not None and out.assistant_message_id is not None:
@@ -378,23 +465,47 @@ class Turn:
         out = self.outcome
         if self._store is None or out.assistant_message_id is None:
             return
-        try:
-            self._store.finish_message(
-                out.assistant_message_id,
-                content=out.content,
-                reasoning=out.reasoning or None,
-                status=out.status,  # type: ignore[arg-type]
-                finish_reason=out.finish_reason,
-                usage=out.usage.to_dict() if out.usage else None,
-                cost=out.cost,
-                error=None if out.status == "complete" else out.error,
-                model=self.settings.model,
+        usage = out.answer_usage()
+        fields = {
+            "content": out.content,
+            "reasoning": out.reasoning or None,
+            "status": out.status,
+            "finish_reason": out.finish_reason,
+            "usage": usage.to_dict() if usage else None,
+            "cost": out.answer_cost(),
+            "error": None if out.status == "complete" else out.error,
+            "model": self.settings.model,
+        }
+        old = self.continuing
+        if old is not None and self.unchanged():
+            # Nothing new arrived (refused, failed, stopped at once): the answer
+            # stays as it was, cut off and ready to be continued again.
+            fields.update(
+                status=old.status,
+                finish_reason=old.finish_reason,
+                usage=old.usage,
+                cost=old.cost,
+                error=old.error,
+                model=None,
             )
+        try:
+            self._store.finish_message(out.assistant_message_id, **fields)  # type: ignore[arg-type]
         except (StoreError, OSError) as exc:
             message = str(exc)
             if not message.startswith("could not save"):
                 message = f"could not save the answer: {message}"
             out.unsaved = f"{message}; it is shown here but not stored"
+
+    def unchanged(self) -> bool:
+        """A continuation that added nothing to the answer (and was not billed
+        for anything it reported)."""
+        old, out = self.continuing, self.outcome
+        return (
+            old is not None
+            and out.usage is None
+            and out.content == old.content
+            and out.reasoning == (old.reasoning or "")
+        )
 
     async def _connect(self) -> DeepSeekClient:
         if self._client is None:
@@ -414,8 +525,8 @@ class Turn:
             elif isinstance(exc, InsufficientBalance):
                 balance = await client.balance()
                 if balance is not None and balance.infos:
-                    amounts = ", ".join(clean(f"{b.total} {b.currency}") for b in balance.infos)
-                    message += f"; balance: {amounts}; top up at https://platform.deepseek.com"
+                    # The message already says where to top up: once is enough.
+                    message += f"; balance {clean(balance_text(balance))}"
         except APIError:
             pass  # the original failure is what matters; the extra detail is optional
         return message

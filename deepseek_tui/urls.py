@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-__all__ = ["BadBaseURL", "normalize_base_url"]
+__all__ = ["BadBaseURL", "beta_base_url", "normalize_base_url"]
 
 
 class BadBaseURL(ValueError):
@@ -38,3 +38,12 @@ def normalize_base_url(url: str) -> str:
     except ValueError:
         raise ValueError("a base URL must name a valid host name and port") from None
     return url
+
+
+def beta_base_url(base: str) -> str:
+    """DeepSeek's beta base for a normalized ``base``: ``https://host/beta``
+    (chat prefix completion works only there). A ``/v1`` that only names the
+    OpenAI-compatible path is dropped: ``/v1/beta`` is not a route."""
+    if base.endswith("/v1"):
+        base = base[: -len("/v1")]
+    return base + "/beta"

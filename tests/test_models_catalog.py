@@ -184,3 +184,28 @@ def test_default_max_tokens_and_ranges_per_host_and_model(catalog: Catalog) -> N
     ).lookup("deepseek-v3.2", "*")
     assert mine.range_of("temperature") == ("temperature", 0.0, 0.8)
     assert mine.images, "an override keeps the shipped entry's other fields"
+
+
+def test_chinese_public_holidays_are_off_peak_in_the_shipped_prices() -> None:
+    """DeepSeek's peak hours exclude Chinese public holidays (wire reference §2.1)."""
+    spec = Catalog.load().lookup("deepseek-flash", "deepseek")
+
+    def at(day: int) -> datetime:  # 02:30 UTC: inside a peak window on weekdays
+        return datetime(2026, 10, day, 2, 30, tzinfo=UTC)
+
+    assert not spec.price_at(at(5)).peak  # Monday of the National Day week
+    assert not spec.price_at(at(7)).peak  # its last day
+    assert spec.price_at(at(8)).peak  # Thursday after it: peak again
+    mid_autumn = datetime(2026, 9, 25, 7, 0, tzinfo=UTC)  # a Friday, Mid-Autumn Festival
+    assert spec.price_at(mid_autumn) == spec.price_at(datetime(2026, 9, 26, 7, 0, tzinfo=UTC))
+    assert spec.cost(Usage(prompt_tokens=1_000_000, cache_miss_tokens=1_000_000), at(5)) == 0.15
+
+
+def test_holiday_ranges_are_checked() -> None:
+    def schedule(holidays: list[str]) -> dict[str, object]:
+        return {"peak_schedules": {"x": {"days": ["mon"], "windows": [], "holidays": holidays}}}
+
+    assert Catalog.from_data(schedule(["2026-01-01..2026-01-03", "2026-05-01"])) is not None
+    for bad in (["2026-13-01"], ["2026-01-03..2026-01-01"], ["next friday"]):
+        with pytest.raises(CatalogError, match="holiday"):
+            Catalog.from_data(schedule(bad))

@@ -46,7 +46,7 @@ from deepseek_tui.api._timeouts import Timeouts
 from deepseek_tui.api._types import ChatRequest, ChatResult, StreamEvent
 from deepseek_tui.apikey import UnusableKey, key_problem
 from deepseek_tui.sanitize import clean
-from deepseek_tui.urls import BadBaseURL, normalize_base_url
+from deepseek_tui.urls import BadBaseURL, beta_base_url, normalize_base_url
 
 __all__ = ["DEFAULT_USER_AGENT", "DeepSeekClient", "normalize_base_url"]
 
@@ -183,11 +183,20 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         it is a :class:`StreamError`. Every other ending raises one
         :class:`APIError` carrying the partial text.
 
+        A request whose last message is a prefix (DeepSeek's chat prefix
+        completion) goes to the ``/beta`` base next to the configured one.
+
         Nothing is sent until iteration starts. Close the generator (``break``
         inside ``contextlib.aclosing``, ``aclose()``, or cancel the task) to stop:
         the connection is closed at once.
         """
-        return self._stream(request.body_bytes(stream=True), request.model, None, None)
+        return self._stream(
+            request.body_bytes(stream=True),
+            request.model,
+            None,
+            None,
+            beta=request.prefix_completion,
+        )
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         """One non-streaming chat completion.
@@ -199,7 +208,10 @@ class DeepSeekClient(Streaming, ModelsAndBalance):
         body = request.body_bytes(stream=False)
         loop = asyncio.get_running_loop()
         call = Call(loop.time(), self._timeouts.total)
-        response = await self._open("POST", "/chat/completions", body, call, request.model)
+        beta = beta_base_url(self._base) if request.prefix_completion else None
+        response = await self._open(
+            "POST", "/chat/completions", body, call, request.model, base=beta
+        )
         if is_event_stream(response):
             return await collect(
                 self._stream(body, request.model, call, response), model=request.model

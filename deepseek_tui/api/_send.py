@@ -39,15 +39,17 @@ class Sender(FailureMessages):
         model: str | None,
         *,
         accept: str = "application/json",
+        base: str | None = None,
     ) -> httpx.Response:
         """Send until a 2xx arrives; returns the open (unread) response.
 
         Retries connection failures, timeouts before headers and the statuses in
         ``RETRY_STATUSES``, at most ``max_retries`` times and never past the
-        total deadline.
+        total deadline. ``base`` replaces the client's base URL for this call
+        (DeepSeek's ``/beta`` base for prefix completion).
         """
         loop = asyncio.get_running_loop()
-        url = self._base + path
+        url = (base or self._base) + path
         headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = "application/json"

@@ -22,6 +22,7 @@ from deepseek_tui.api._responses import Responses
 from deepseek_tui.api._sse import Comment, SSEDecoder
 from deepseek_tui.api._status import request_id_of
 from deepseek_tui.api._types import Finish, Queued, Started, StreamEvent
+from deepseek_tui.urls import beta_base_url
 
 #: After ``[DONE]``, how long we wait for the end of the HTTP body so the
 #: connection can be reused; past it we just close the connection.
@@ -39,6 +40,8 @@ class Streaming(Responses):
         model: str,
         call: Call | None,
         response: httpx.Response | None,
+        *,
+        beta: bool = False,
     ) -> AsyncGenerator[StreamEvent, None]:
         loop = asyncio.get_running_loop()
         now = loop.time
@@ -46,7 +49,13 @@ class Streaming(Responses):
             call = Call(now(), self._timeouts.total)
         if response is None:
             response = await self._open(
-                "POST", "/chat/completions", body, call, model, accept="text/event-stream"
+                "POST",
+                "/chat/completions",
+                body,
+                call,
+                model,
+                accept="text/event-stream",
+                base=beta_base_url(self._base) if beta else None,
             )
         host = self._host
         timeouts = self._timeouts

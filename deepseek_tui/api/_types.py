@@ -54,12 +54,22 @@ class ChatMessage:
     reasoning: str | None = None
     tool_calls: tuple[dict[str, Any], ...] | None = None
     tool_call_id: str | None = None
+    prefix: bool = False
+    """DeepSeek's beta chat prefix completion: this (last, assistant) message
+    is the start of the answer and the model goes on from it; its
+    ``reasoning`` (when not ``None``) is sent as the thinking prefix."""
 
     def to_wire(self, passback: PassBack) -> dict[str, Any]:
         """The JSON object for this message under the given pass-back policy."""
         out: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.role == "assistant":
-            if self.tool_calls:
+            if self.prefix:
+                out["prefix"] = True
+                if self.reasoning is not None:
+                    out["reasoning_content"] = self.reasoning
+                elif passback == "v4":
+                    out["reasoning_content"] = ""
+            elif self.tool_calls:
                 out["tool_calls"] = list(self.tool_calls)
                 if passback in ("tool_calls", "v4"):
                     out["reasoning_content"] = self.reasoning or ""
@@ -95,6 +105,12 @@ class ChatRequest:
     passback: PassBack = "never"
     omit: frozenset[str] = frozenset()
     extra_body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prefix_completion(self) -> bool:
+        """Whether the last message is a prefix to continue: such a request
+        goes to DeepSeek's ``/beta`` base (it is refused anywhere else)."""
+        return bool(self.messages) and self.messages[-1].prefix
 
     def to_body(self, *, stream: bool) -> dict[str, Any]:
         """The JSON body of ``POST /chat/completions``."""

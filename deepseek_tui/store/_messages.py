@@ -134,6 +134,24 @@ class MessagesPart(StoreBase):
             self._touch(conn, conversation_id, now)
             return self._fetch_message(conn, ident)
 
+    def reopen_message(self, message_id: int) -> Message:
+        """Make a finished assistant message ``streaming`` again, to continue it
+        in place (DeepSeek's prefix completion joins the pieces into one
+        answer); ``checkpoint`` and ``finish_message`` then work on it as on a
+        new one. Its text, usage and cost stay until they are replaced."""
+        with self._writing("save the answer") as conn:
+            now = self._now()
+            cursor = conn.execute(
+                "UPDATE messages SET status = 'streaming', updated = ? "
+                "WHERE id = ? AND role = 'assistant'",
+                (now, message_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no answer with id {message_id}", self._path)
+            message = self._fetch_message(conn, message_id)
+            self._touch(conn, message.conversation_id, now)
+            return message
+
     def checkpoint(self, message_id: int, content: str, reasoning: str | None) -> bool:
         """Save the partial text of a ``streaming`` message; cheap, call it often.
 

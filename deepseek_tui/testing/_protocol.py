@@ -63,6 +63,22 @@ R1_REASONING_MESSAGE = (
     "from your message to reduce network traffic."
 )
 
+#: What DeepSeek answers (HTTP 400) to ``prefix`` outside the ``/beta`` base
+#: (its words, as reported by users of the API in 2025).
+PREFIX_NOT_BETA_MESSAGE = (
+    'prefix is only available when using beta api (set base_url="https://api.deepseek.com/beta")'
+)
+
+
+def last_message_message(model: str) -> str:
+    """DeepSeek's 400 for a request ending in an assistant message that is not
+    a prefix (its words for ``deepseek-reasoner``, reported in 2025)."""
+    return (
+        f"The last message of {model} must be a user message, or an assistant message with "
+        "prefix mode on (refer to https://api-docs.deepseek.com/guides/chat_prefix_completion)."
+    )
+
+
 #: DeepSeek's names for error statuses (wire reference §6).
 STATUS_MESSAGES: dict[int, str] = {
     400: "Invalid Format",
@@ -192,10 +208,12 @@ def validate_chat(
     models: Sequence[str],
     strict_passback: bool,
     temperature_max: float | None = None,
+    beta: bool = False,
 ) -> Rejection | None:
     """The first reason the host would refuse this chat body, or ``None``.
 
-    ``temperature_max`` overrides the host's own bound for the model."""
+    ``temperature_max`` overrides the host's own bound for the model;
+    ``beta``: it came to ``/beta/chat/completions`` (DeepSeek only)."""
     if not isinstance(body, dict):
         return _deserialize("invalid type: expected struct ChatCompletionRequest")
     if "model" not in body:
@@ -226,7 +244,9 @@ def validate_chat(
     if rejection is not None:
         return rejection
     if host == "deepseek":
-        return _check_deepseek(body, messages, strict_passback=strict_passback)
+        return _check_prefix(messages, str(model), beta=beta) or _check_deepseek(
+            body, messages, strict_passback=strict_passback
+        )
     if host == "r1" and any("reasoning_content" in m for m in messages):
         return Rejection(400, R1_REASONING_MESSAGE)
     return None
@@ -261,6 +281,21 @@ def _check_max_tokens(body: dict[str, Any], *, host: Host, model: str) -> Reject
         return _deserialize("max_tokens: invalid type: expected u32")
     if not 1 <= value <= hi:
         return Rejection(400, MAX_TOKENS_MESSAGE.format(hi=hi))
+    return None
+
+
+def _check_prefix(messages: list[dict[str, Any]], model: str, *, beta: bool) -> Rejection | None:
+    """Chat prefix completion: ``prefix`` only on ``/beta``, only on the last
+    message, and a request may end in an assistant message only with it."""
+    prefixed = [i for i, m in enumerate(messages) if m.get("prefix") is True]
+    if prefixed and not beta:
+        return Rejection(400, PREFIX_NOT_BETA_MESSAGE)
+    last = messages[-1]
+    if prefixed and (prefixed != [len(messages) - 1] or last.get("role") != "assistant"):
+        # wording not documented; DeepSeek's rule (wire reference §3) is what counts
+        return Rejection(400, "prefix is only allowed on the last message, an assistant message")
+    if last.get("role") == "assistant" and not prefixed:
+        return Rejection(400, last_message_message(model))
     return None
 
 

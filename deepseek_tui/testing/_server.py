@@ -145,8 +145,9 @@ class FakeDeepSeek:
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
-        """Only the ``/chat/completions`` requests (with or without ``/v1``)."""
-        return [r for r in self.requests if _route(r.path) == "/chat/completions"]
+        """Only the ``/chat/completions`` requests (with or without ``/v1``, and
+        DeepSeek's ``/beta/chat/completions``); ``path`` tells them apart."""
+        return [r for r in self.requests if _route(r.path) in _CHAT_ROUTES]
 
     @property
     def paused(self) -> int:
@@ -296,8 +297,18 @@ class FakeDeepSeek:
         keep = request.keep_alive
         if self._log is not None:
             self._log(f"{request.method} {request.target}")
-        methods = {"/chat/completions": "POST", "/models": "GET", "/user/balance": "GET"}
-        if route not in methods or (route == "/user/balance" and self.host == "generic"):
+        methods = {
+            "/chat/completions": "POST",
+            "/beta/chat/completions": "POST",
+            "/models": "GET",
+            "/user/balance": "GET",
+        }
+        deepseek_only = ("/beta/chat/completions",) if self.host != "deepseek" else ()
+        if (
+            route not in methods
+            or (route == "/user/balance" and self.host == "generic")
+            or route in deepseek_only
+        ):
             message = f"Not Found: {request.path}"
             await out.send_json(404, _protocol.error_body(message), keep_alive=keep)
             return True
@@ -317,7 +328,9 @@ class FakeDeepSeek:
         if route == "/user/balance":
             await out.send_json(200, dict(self.balance), keep_alive=keep)
             return True
-        return await self._chat(request, body, reader, writer, out)
+        return await self._chat(
+            request, body, reader, writer, out, beta=route != "/chat/completions"
+        )
 
     def _authorized(self, authorization: str | None) -> bool:
         if self.api_key is None:
@@ -334,6 +347,8 @@ class FakeDeepSeek:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         out: ResponseWriter,
+        *,
+        beta: bool = False,
     ) -> bool:
         keep = request.keep_alive
         if body is None:
@@ -347,6 +362,7 @@ class FakeDeepSeek:
             models=self.models,
             strict_passback=self.strict_passback,
             temperature_max=self.temperature_max,
+            beta=beta,
         )
         if rejection is not None:
             payload = _protocol.error_body(rejection.message, rejection.error_type)
@@ -422,6 +438,9 @@ class FakeDeepSeek:
             await self._resumes.acquire()
         finally:
             self._paused -= 1
+
+
+_CHAT_ROUTES = ("/chat/completions", "/beta/chat/completions")
 
 
 def _route(target: str) -> str:

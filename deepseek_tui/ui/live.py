@@ -51,6 +51,12 @@ class LiveTurn:
         self.worker: Worker[None] | None = None
         self.activity = ""
 
+    def seed(self, content: str, reasoning: str) -> None:
+        """Start from an answer being continued in place: every view attached
+        shows it, then what the continuation adds, as one answer."""
+        self._answer[:0] = [content] if content else []
+        self._reasoning[:0] = [reasoning] if reasoning else []
+
     async def attach(self, view: AssistantMessage) -> None:
         """Feed ``view`` from now on, starting with what arrived so far."""
         self.view = view

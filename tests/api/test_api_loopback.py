@@ -660,3 +660,27 @@ def test_events_are_json_serializable_dataclasses() -> None:
     # The CLI's --json output and the store rely on plain values.
     usage = Usage(1, 2, 3, 0, 1, None)
     assert json.loads(json.dumps(usage.to_dict())) == usage.to_dict()
+
+
+@pytest.mark.parametrize("suffix", ["", "/v1"])
+async def test_a_prefix_request_goes_to_the_beta_base(suffix: str) -> None:
+    """Chat prefix completion works only on DeepSeek's /beta base, whatever
+    form the configured base takes (``/v1/beta`` is not a route)."""
+    from deepseek_tui.api import ChatMessage, ChatRequest, ContentDelta, DeepSeekClient
+
+    async with FakeDeepSeek(api_key="sk-test-key-0123456789abcd") as server:
+        server.push(Reply(content=" upon a time"))
+        request = ChatRequest(
+            model="deepseek-flash",
+            messages=(
+                ChatMessage("user", "tell"),
+                ChatMessage("assistant", "Once", prefix=True),
+            ),
+            thinking=False,
+        )
+        async with DeepSeekClient(server.base_url + suffix, "sk-test-key-0123456789abcd") as c:
+            text = [e.text async for e in c.stream_chat(request) if isinstance(e, ContentDelta)]
+        assert "".join(text) == " upon a time"
+        (sent,) = server.chat_requests
+        assert sent.path == "/beta/chat/completions"
+        assert sent.body["messages"][-1] == {"role": "assistant", "content": "Once", "prefix": True}

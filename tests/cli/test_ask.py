@@ -147,7 +147,7 @@ def test_insufficient_balance_shows_balance(run_cli, server: FakeDeepSeek) -> No
     r = run_cli("ask", "hi")
     assert r.code == 1
     assert "balance" in r.stderr.lower()
-    assert "USD" in r.stderr
+    assert "$7.42" in r.stderr
 
 
 def test_server_errors_are_retried_then_reported(run_cli, server: FakeDeepSeek, home: Path) -> None:
@@ -295,3 +295,21 @@ def test_seed_style_r1_host_works_across_several_turns(run_cli, home: Path) -> N
             "Answer 2.",
             "Answer 3.",
         ]
+
+
+def test_402_says_top_up_once_with_granted_and_topped_up(run_cli, server: FakeDeepSeek) -> None:
+    server.push(Fail(402, message="Insufficient Balance"))
+    r = run_cli("ask", "hi")
+    assert r.code == 1
+    assert r.stderr.lower().count("top up") == 1, r.stderr
+    assert "balance $7.42 (granted $0.50, topped up $6.92)" in r.stderr
+
+
+def test_json_carries_the_cost_of_a_cut_answer(run_cli, server: FakeDeepSeek) -> None:
+    server.push(Reply(content="cut short", finish_reason="length"))
+    r = run_cli("ask", "--json", "hi")
+    assert r.code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["finish_reason"] == "length" and out["content"] == "cut short"
+    assert out["usage"]["completion_tokens"] > 0
+    assert out["cost"] is not None and out["cost"] > 0

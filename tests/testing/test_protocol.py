@@ -317,3 +317,70 @@ async def test_aggregator_takes_temperature_0_to_1_for_v32() -> None:
         assert error["message"] == "temperature must be between 0 and 1, got 1.5"
         ok = chat(model="deepseek-chat", temperature=1.5)
         assert (await http.post("/chat/completions", json=ok)).status_code == 200
+
+
+# --- chat prefix completion (DeepSeek's /beta base) ---------------------------------
+
+PREFIX_BODY = {
+    "model": "deepseek-flash",
+    "stream": False,
+    "thinking": {"type": "disabled"},
+    "messages": [
+        {"role": "user", "content": "tell"},
+        {"role": "assistant", "content": "Once upon", "prefix": True},
+    ],
+}
+
+
+async def test_prefix_is_served_on_the_beta_base(client: httpx.AsyncClient) -> None:
+    response = await client.post("/beta/chat/completions", json=PREFIX_BODY)
+    assert response.status_code == 200, response.text
+
+
+async def test_prefix_off_the_beta_base_is_refused_as_deepseek_does(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/chat/completions", "/v1/chat/completions"):
+        response = await client.post(path, json=PREFIX_BODY)
+        assert response.status_code == 400
+        assert response.json()["error"] == {
+            "message": 'prefix is only available when using beta api (set base_url="https://api.deepseek.com/beta")',
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "invalid_request_error",
+        }
+
+
+@pytest.mark.parametrize("path", ["/beta/chat/completions", "/chat/completions"])
+async def test_ending_in_an_answer_without_prefix_is_refused(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    body = {
+        **PREFIX_BODY,
+        "messages": [PREFIX_BODY["messages"][0], {"role": "assistant", "content": "Once upon"}],
+    }  # type: ignore[index]
+    response = await client.post(path, json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "The last message of deepseek-flash must be a user message, or an assistant message "
+        "with prefix mode on (refer to https://api-docs.deepseek.com/guides/chat_prefix_completion)."
+    )
+
+
+async def test_prefix_only_on_the_last_message(client: httpx.AsyncClient) -> None:
+    messages = [*PREFIX_BODY["messages"], {"role": "user", "content": "more"}]  # type: ignore[misc]
+    response = await client.post(
+        "/beta/chat/completions", json={**PREFIX_BODY, "messages": messages}
+    )
+    assert response.status_code == 400
+    assert "last message" in response.json()["error"]["message"]
+
+
+async def test_no_beta_base_on_other_hosts() -> None:
+    async with (
+        FakeDeepSeek(KEY, host="generic") as srv,
+        httpx.AsyncClient(base_url=srv.base_url, headers=AUTH) as http,
+    ):
+        body = {**PREFIX_BODY, "model": "deepseek-chat"}
+        response = await http.post("/beta/chat/completions", json=body)
+        assert response.status_code == 404

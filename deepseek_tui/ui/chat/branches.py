@@ -159,23 +159,31 @@ async def actions_pressed(screen: ChatScreen, event: MessageActions.Pressed) -> 
         await continue_answer(screen)
 
 
-async def continue_answer(screen: ChatScreen) -> None:
+async def continue_answer(screen: ChatScreen, *, again: bool = False) -> None:
     """Ask the model to go on with an answer cut off at max_tokens.
 
-    Sent as an ordinary user message (:data:`CONTINUE_PROMPT`), not as
-    DeepSeek's beta prefix completion: it works on every host and model
-    (thinking ones included), and the conversation stays a plain
-    user/assistant alternation that replays byte-identically.
+    On DeepSeek's own API: chat prefix completion (its ``/beta`` base, the
+    partial answer as a prefix), so the answer goes on mid-sentence and the
+    pieces are one answer, in the store and on screen. Elsewhere (no host but
+    DeepSeek's offers it) an ordinary user message, :data:`CONTINUE_PROMPT`,
+    which works on every host and model. ``again``: F5 after a continuation
+    failed, whatever the answer's state now.
     """
     from deepseek_tui.ui.widgets.message import UserMessage
 
     if screen.busy:
         return
     rows = answers(screen)
-    if not rows or not rows[-1].cut:
+    if not again and (not rows or not rows[-1].cut):
         screen.notify("The last answer was not cut off; nothing to continue", timeout=3)
         return
     await screen.turns.clear_failure()
+    if screen.session.continues_in_place and screen.conversation is not None:
+        path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
+        last = path[-1] if path else None
+        if last is not None and last.role == "assistant" and last.content:
+            await screen.turns.continue_in_place(last)
+            return
     await screen.pane.mount(UserMessage(CONTINUE_PROMPT))
     screen.pane.follow()
     await screen.turns.start(CONTINUE_PROMPT)

@@ -46,8 +46,9 @@ def retired_block(
 
 def money(amount: str, currency: str) -> str:
     """``$7.42``, ``¥110.00``, ``3.10 EUR`` (amounts come from the host: sanitized)."""
-    symbol = {"USD": "$", "CNY": "¥"}.get(currency)
-    return reveal(f"{symbol}{amount}" if symbol else f"{amount} {currency}")
+    from deepseek_tui import money as _money
+
+    return reveal(_money.money(amount, currency))
 
 
 def hint(cause: APIError | None) -> str:
@@ -64,7 +65,7 @@ def hint(cause: APIError | None) -> str:
     if isinstance(cause, AuthenticationError):
         return "Check the API key (config file or DEEPSEEK_API_KEY), then retry with F5."
     if isinstance(cause, InsufficientBalance):
-        return "Top up at https://platform.deepseek.com, then retry with F5."
+        return "Retry with F5 once the account has money again."
     if isinstance(cause, RateLimited):
         return "The host is rate limiting; wait a moment, then retry with F5."
     if isinstance(cause, ConnectionFailed | Timeout):

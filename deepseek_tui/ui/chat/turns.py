@@ -17,7 +17,7 @@ from deepseek_tui.sanitize import reveal
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
-    from deepseek_tui.store import Conversation
+    from deepseek_tui.store import Conversation, Message
     from deepseek_tui.turn import Prepared
     from deepseek_tui.ui.live import LiveTurn, QueuedSend
     from deepseek_tui.ui.screens.chat import ChatScreen
@@ -34,6 +34,8 @@ class Failed(NamedTuple):
     attachments: tuple[Attachment, ...] = ()
     branch_from: int | None = None
     """The failed prompt's stored id: the retry becomes an alternative to it."""
+    continuing: bool = False
+    """A failed continuation in place: the retry continues the answer again."""
 
 
 class Turns:
@@ -109,6 +111,41 @@ class Turns:
             self.show(live)
         elif turn.conversation is not None:
             self.live[turn.conversation.id] = live
+        live.worker = self.screen.background(self._stream(live), "turn")
+        return live
+
+    async def continue_in_place(self, partial: Message) -> LiveTurn:
+        """Continue ``partial``, the conversation's last answer (cut off), with
+        DeepSeek's prefix completion: its view is replaced by one that shows
+        it and grows with what follows, one answer on screen as in the store."""
+        from deepseek_tui.ui.live import LiveTurn
+        from deepseek_tui.ui.widgets.message import AssistantMessage
+
+        values = self.screen.sidebar.values()
+        turn = self.screen.session.continuation(
+            partial,
+            values.turn(),
+            conversation=self.screen.conversation,
+            system=values.system or None,
+        )
+        live = LiveTurn(
+            turn,
+            clock=self.screen.ctx.clock,
+            collapse=self.screen.session.settings.ui.collapse_reasoning,
+        )
+        live.seed(reveal(partial.content), reveal(partial.reasoning or ""))
+        pane = self.screen.pane
+        children = list(pane.children)
+        last = [w for w in children if isinstance(w, AssistantMessage)][-1:]
+        # the answer and its links go; the new view takes their place
+        olds = children[children.index(last[0]) :] if last else []
+        view = AssistantMessage(reveal(turn.settings.model))
+        await pane.mount(view, after=olds[-1] if olds else None)
+        for old in olds:
+            await old.remove()
+        await live.attach(view)
+        self.show(live)
+        pane.follow()
         live.worker = self.screen.background(self._stream(live), "turn")
         return live
 
@@ -298,13 +335,17 @@ class Turns:
                 )
             return
         left = view
+        state, finish = out.status, out.finish_reason
+        old = live.turn.continuing
+        if old is not None and live.turn.unchanged():  # the answer is as it was
+            state, finish = old.status, old.finish_reason
         if view is not None and out.status == "error" and not out.content:
             await view.remove()
             left = None
         elif view is not None and view.is_attached:
-            await view.close(out.status, self._footer(live))
+            await view.close(state, self._footer(live))
             await self.screen.pane.mount(
-                actions_for(out.content, cut=out.finish_reason == "length"), after=view
+                actions_for(out.content, cut=finish == "length"), after=view
             )
         if out.unsaved is not None:
             self.screen.notify(out.unsaved, severity="error", timeout=20, markup=False)
@@ -315,30 +356,50 @@ class Turns:
                 context_tokens=out.usage.total_tokens,
                 context_estimated=False,
             )
-        if out.cost is not None:
+        if out.cost is not None:  # this request's, in the price table's currency
             self.screen.cost = (self.screen.cost or 0.0) + out.cost
-            self.screen.status.set(cost=self.screen.cost)
+            self.screen.status.set(cost=self.screen.cost, currency=self.currency(live))
         if out.status == "stopped":
             self.screen.status.set(activity="stopped")
         if out.status == "error":
             block = error_block(out.error or "the answer failed", out.cause)
             failed = Failed(
-                live.turn.prompt, block, left, None, live.turn.attachments, out.user_message_id
+                live.turn.prompt,
+                block,
+                left,
+                None,
+                live.turn.attachments,
+                out.user_message_id,
+                continuing=old is not None,
             )
             await self.show_failure(failed)
 
     def _footer(self, live: LiveTurn) -> AnswerFooter:
+        """Tokens, cached tokens and cost of the whole answer (a continued one
+        adds up its requests), in the price table's currency."""
         from deepseek_tui.ui.widgets.message import AnswerFooter
 
         out = live.turn.outcome
-        price = live.turn.spec.price_at(self.screen.session.now())
+        old = live.turn.continuing
+        if old is not None and live.turn.unchanged():
+            from deepseek_tui.ui.widgets.conversation import stored_footer
+
+            return stored_footer(old, currency=self.currency(live))
+        usage = out.answer_usage()
         return AnswerFooter(
-            completion_tokens=out.usage.completion_tokens if out.usage else None,
-            prompt_tokens=out.usage.prompt_tokens if out.usage else None,
-            cost=out.cost,
-            currency=price.currency if price else "USD",
+            completion_tokens=usage.completion_tokens if usage else None,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            cached_tokens=usage.cache_hit_tokens if usage else None,
+            cost=out.answer_cost(),
+            currency=self.currency(live),
             note=reveal("; ".join(out.notes)),
+            billed=bool(out.content or out.reasoning),
         )
+
+    def currency(self, live: LiveTurn) -> str:
+        """The currency of the answer's price table (``USD`` when unknown)."""
+        price = live.turn.spec.price_at(self.screen.session.now())
+        return price.currency if price else "USD"
 
     async def show_failure(self, failed: Failed) -> None:
         await self.screen.pane.mount(failed.block)
@@ -361,6 +422,11 @@ class Turns:
             return
         failed = await self.clear_failure()
         if failed is None:
+            return
+        if failed.continuing:  # the answer stays; it is continued again
+            from deepseek_tui.ui.chat.branches import continue_answer
+
+            await continue_answer(self.screen, again=True)
             return
         view = failed.view
         if view is not None and view.is_attached:  # the failed answer: kept as an alternative

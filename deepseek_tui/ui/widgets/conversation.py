@@ -25,7 +25,7 @@ from deepseek_tui.sanitize import clean, reveal
 if TYPE_CHECKING:
     from deepseek_tui.store import Message as Stored
     from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
-    from deepseek_tui.ui.widgets.message import AssistantMessage
+    from deepseek_tui.ui.widgets.message import AnswerFooter, AssistantMessage
     from deepseek_tui.ui.widgets.message_actions import MessageActions
 
 
@@ -161,19 +161,26 @@ def history_widgets(
 
 async def close_views(closing: Sequence[tuple[AssistantMessage, Stored]]) -> None:
     """Give each stored answer its footer: tokens, cost, and how it ended."""
+    for view, m in closing:
+        state = m.status if m.status != "streaming" else "interrupted"
+        await view.close(state, stored_footer(m))
+
+
+def stored_footer(m: Stored, *, currency: str = "USD") -> AnswerFooter:
+    """The footer of a stored answer: its tokens (cached ones too) and cost."""
     from deepseek_tui.ui.widgets.message import AnswerFooter
 
-    for view, m in closing:
-        usage = m.usage or {}
-        state = m.status if m.status != "streaming" else "interrupted"
-        await view.close(
-            state,
-            AnswerFooter(
-                completion_tokens=usage.get("completion_tokens"),
-                cost=m.cost,
-                note=reveal(m.error or "") if state == "error" else "",
-            ),
-        )
+    usage = m.usage or {}
+    state = m.status if m.status != "streaming" else "interrupted"
+    cached = usage.get("cache_hit_tokens")
+    return AnswerFooter(
+        completion_tokens=usage.get("completion_tokens"),
+        cached_tokens=cached if isinstance(cached, int) else None,
+        cost=m.cost,
+        currency=currency,
+        note=reveal(m.error or "") if state == "error" else "",
+        billed=bool(m.content or m.reasoning),
+    )
 
 
 def actions_for(content: str, *, cut: bool = False) -> MessageActions:

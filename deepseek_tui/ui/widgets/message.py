@@ -49,9 +49,13 @@ class AnswerFooter:
 
     completion_tokens: int | None = None
     prompt_tokens: int | None = None
+    cached_tokens: int | None = None
+    """Prompt tokens DeepSeek served from its cache (billed at the hit price)."""
     cost: float | None = None
     currency: str = "USD"
     note: str = ""
+    billed: bool = False
+    """Text arrived, so the host bills it even when no usage came (Esc)."""
 
 
 class AssistantMessage(Vertical):
@@ -138,8 +142,14 @@ class AssistantMessage(Vertical):
         if ending is not None:
             parts.append(ending)
         if f.completion_tokens is not None:
-            parts.append(f"{f.completion_tokens:,} tokens")
+            tokens = f"{f.completion_tokens:,} tokens"
+            if f.cached_tokens:
+                tokens += f" ({f.cached_tokens:,} cached)"
+            parts.append(tokens)
             parts.append(format_cost(f.cost, f.currency))
+        elif f.billed and state != "complete":
+            # Stopped before the host reported usage: billed, amount unknown.
+            parts.append(format_cost(None))
         if f.note:
             parts.append((f.note, "$warning"))
         out: list[str | tuple[str, str]] = []

@@ -12,13 +12,9 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Static
 
+from deepseek_tui.money import format_cost
 
-def format_cost(cost: float | None, currency: str = "USD") -> str:
-    """``$0.0042`` (more digits below a hundredth of a cent); ``cost unknown``."""
-    if cost is None:
-        return "cost unknown"
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{cost:.4f}" if cost >= 0.0001 or cost == 0 else f"{symbol}{cost:.6f}"
+__all__ = ["StatusInfo", "StatusLine", "format_cost"]
 
 
 class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the first frame
@@ -37,6 +33,7 @@ class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the 
     """``$7.42``; empty where the host has no balance endpoint."""
     cost: float | None = None
     currency: str = "USD"
+    """Of ``cost``: the price table's (the balance says its own)."""
     rate: float | None = None
     """Tokens per second while streaming."""
     activity: str = ""

@@ -1,0 +1,50 @@
+"""Amounts of money as the app shows them, UI-free: what an answer cost and
+what the account holds.
+
+Costs are in the currency of the model's price table (``models.toml``; USD
+for DeepSeek's own API), balances in the currency ``/user/balance`` names
+(USD or CNY). Nothing converts one into the other: the catalog carries no
+exchange rate, so each amount is shown with its own symbol and never added
+to an amount in another currency.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deepseek_tui.api import Balance
+
+__all__ = ["SYMBOLS", "balance_text", "format_cost", "money"]
+
+#: Currencies shown by symbol; any other is shown by its code after the amount.
+SYMBOLS = {"USD": "$", "CNY": "¥"}
+
+
+def money(amount: str, currency: str) -> str:
+    """``$7.42``, ``¥110.00``, ``3.10 EUR`` (the caller sanitizes host text)."""
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+def format_cost(cost: float | None, currency: str = "USD") -> str:
+    """``$0.0042`` (more digits below a hundredth of a cent); ``cost unknown``."""
+    if cost is None:
+        return "cost unknown"
+    digits = 4 if cost >= 0.0001 or cost == 0 else 6
+    return money(f"{cost:.{digits}f}", currency)
+
+
+def balance_text(balance: Balance) -> str:
+    """Each currency's total with its granted and topped-up parts:
+    ``$7.42 (granted $0.50, topped up $6.92)`` (granted money is spent first)."""
+    parts = []
+    for info in balance.infos:
+        text = money(info.total, info.currency)
+        split = [
+            f"{label} {money(amount, info.currency)}"
+            for label, amount in (("granted", info.granted), ("topped up", info.topped_up))
+            if amount is not None
+        ]
+        parts.append(f"{text} ({', '.join(split)})" if split else text)
+    return ", ".join(parts)
