@@ -246,9 +246,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    from deepseek_tui.sanitize import clean
+    from deepseek_tui.sanitize import clean, name_bidi
 
-    print(f"deepseek-tui: {clean(message)}", file=sys.stderr)
+    print(f"deepseek-tui: {name_bidi(clean(message))}", file=sys.stderr)
     return code
 
 

@@ -17,7 +17,7 @@ from deepseek_tui import params
 from deepseek_tui.config import BadOverride, ConfigError, Settings, UnknownProvider, load_settings
 from deepseek_tui.errors import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.paths import Paths
-from deepseek_tui.sanitize import clean, json_text
+from deepseek_tui.sanitize import clean, json_text, name_bidi
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
@@ -253,7 +253,11 @@ def _ending_signals(turn: Turn, received: list[signal.Signals]) -> Iterator[None
 class _AskOutput:
     """Where ``ask`` writes: the answer to stdout as it arrives, the reasoning
     (with ``--reasoning``) to stderr. A closed stdout (``| head``) is not an
-    error: :attr:`closed` says so and the caller stops quietly."""
+    error: :attr:`closed` says so and the caller stops quietly.
+
+    The text arrives cleaned of control sequences; bidi controls are shown
+    by name here (:func:`~deepseek_tui.sanitize.name_bidi`), as the TUI shows
+    them, whether stdout is a terminal or a pipe."""
 
     def __init__(self, out: TextIO, *, stream: bool, reasoning: bool) -> None:
         self._out = out
@@ -266,7 +270,7 @@ class _AskOutput:
     def reasoning(self, text: str) -> None:
         if self._show_reasoning:
             self._reasoning_open = True
-            sys.stderr.write(text)
+            sys.stderr.write(name_bidi(text))
             sys.stderr.flush()
 
     def answer(self, text: str) -> None:
@@ -275,7 +279,7 @@ class _AskOutput:
         if self._reasoning_open:  # reasoning is done: end its line before the answer
             sys.stderr.write("\n")
             self._reasoning_open = False
-        self._write(text)
+        self._write(name_bidi(text))
 
     def end(self) -> bool:
         """End the output with a newline; ``False`` when stdout went away."""
@@ -430,9 +434,9 @@ def history(args: argparse.Namespace, out: TextIO) -> int:
         print("no conversations" + (" match" if args.search else " yet"), file=sys.stderr)
         return EXIT_OK
     for r in rows:
-        title = clean(r.title).replace("\n", " ") or "(untitled)"
+        title = name_bidi(clean(r.title)).replace("\n", " ") or "(untitled)"
         updated = r.updated[:16].replace("T", " ")
-        ident, model = clean(r.id), " ".join(clean(r.model or "-").split())
+        ident, model = clean(r.id), " ".join(name_bidi(clean(r.model or "-")).split())
         out.write(f"{ident}  {clean(updated)}  {model:<20}  {title}\n")
     return EXIT_OK
 
@@ -446,7 +450,8 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "json":
             text = json_text(store.export_json(conversation.id), indent=2)
         else:
-            text = store.export_markdown(conversation.id)  # each field sanitized
+            # each field sanitized; bidi controls named, as ask and history show them
+            text = name_bidi(store.export_markdown(conversation.id))
     out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
