@@ -155,6 +155,7 @@ async def _ask(
             model=getattr(args, "model", None),
             thinking=None if args.thinking is None else args.thinking == "on",
             effort=args.effort,
+            stop=tuple(args.stop) if args.stop else None,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
         turn = session.turn(
@@ -173,6 +174,7 @@ async def _ask(
                     async for event in events:
                         if isinstance(event, Prepared):
                             _notes(event, turn_settings.model)
+                            _option_notes(args, event, conversation)
                         elif isinstance(event, AnswerText):
                             text.answer(event.text)
                         elif isinstance(event, ReasoningText):
@@ -325,6 +327,40 @@ def _notes(event: Prepared, model: str) -> None:
             file=sys.stderr,
         )
     for note in prepared.notes:
+        print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
+
+
+def _option_notes(
+    args: argparse.Namespace, event: Prepared, conversation: Conversation | None
+) -> None:
+    """Say on stderr when an option given to ``ask`` has no effect, or changed
+    more than this answer (a continued conversation's system prompt)."""
+    prepared = event.request
+    spec = prepared.spec
+    model = clean(prepared.request.model)
+    notes: list[str] = []
+    if args.thinking is not None and spec.thinking != "switchable":
+        fixed_on = spec.thinking == "on"
+        if (args.thinking == "on") != fixed_on:
+            what = "always thinks" if fixed_on else "cannot think"
+            notes.append(
+                f"{model} {what} (its catalog entry fixes thinking {spec.thinking});"
+                f" --thinking {args.thinking} has no effect"
+            )
+    if args.effort is not None and prepared.request.reasoning_effort is None:
+        why = "takes no reasoning effort" if prepared.thinking else "is not thinking"
+        notes.append(f"{model} {why}; --effort {args.effort} has no effect")
+    if (
+        args.system is not None
+        and conversation is not None
+        and conversation.system
+        and conversation.system != args.system
+    ):
+        notes.append(
+            "--system replaced this conversation's system prompt;"
+            " it is kept for the next answers too"
+        )
+    for note in notes:
         print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
 
 

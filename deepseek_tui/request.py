@@ -107,6 +107,7 @@ def prepare_request(
         max_tokens=settings.max_tokens,
         presence_penalty=settings.presence_penalty,
         frequency_penalty=settings.frequency_penalty,
+        stop=settings.stop or None,
         json_mode=settings.json_mode,
         thinking=thinking if spec.thinking == "switchable" else None,
         reasoning_effort=spec.effort(settings.effort) if thinking else None,
