@@ -115,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         "up to 16; \\n is a newline, \\t a tab, \\\\ a backslash",
     )
     ask.add_argument(
+        "--json-mode",
+        action=argparse.BooleanOptionalAction,
+        help="ask for one JSON object (the API's JSON output; --no-json-mode turns off "
+        "json_mode from the config or a continued conversation)",
+    )
+    ask.add_argument(
         "--attach",
         action="append",
         metavar="PATH",

@@ -155,6 +155,7 @@ async def _ask(
             model=getattr(args, "model", None),
             thinking=None if args.thinking is None else args.thinking == "on",
             effort=args.effort,
+            json_mode=args.json_mode,
             stop=tuple(args.stop) if args.stop else None,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )

@@ -1,25 +1,77 @@
-"""The sidebar's stop sequences, and what it says about thinking, against the
-loopback server."""
+"""The sidebar's JSON mode and stop sequences, and what it says about thinking,
+against the loopback server (which refuses JSON mode the way DeepSeek does)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from textual.widgets import Static, TextArea
+from textual.widgets import Static, Switch, TextArea
 
+from deepseek_tui.request import JSON_INSTRUCTION
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.screens.chat import ChatScreen
-from deepseek_tui.ui.widgets.message import AssistantMessage
+from deepseek_tui.ui.widgets.message import AssistantMessage, ErrorBlock
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
 
-from .conftest import KEY, SIZE, make_app, notified, rows, wait_for
+from .conftest import KEY, SIZE, make_app, notified, rows, screen_text, wait_for
+
+JSON_NOTE = 'JSON mode needs the word "json"'
 
 
 def _answers(screen: ChatScreen, n: int) -> bool:
     found = screen.query(AssistantMessage)
     return len(found) == n and found.last().state == "complete"
+
+
+async def test_json_mode_without_json_adds_the_instruction_and_says_so_once(
+    server: FakeDeepSeek,
+) -> None:
+    server.push(Reply(content='{"colours": 3}'), Reply(content='{"more": 2}'))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press("ctrl+s")
+        await screen.query_one(SettingsSidebar).build()
+        screen.query_one("#json_mode", Switch).value = True
+        screen.query_one(PromptInput).focus()
+        await pilot.press(*"three colours", "enter")
+        await wait_for(pilot, lambda: _answers(screen, 1))
+        assert notified(app, JSON_NOTE)
+        await pilot.press(*"more colours", "enter")
+        await wait_for(pilot, lambda: _answers(screen, 2))
+        await pilot.pause()
+        assert sum(JSON_NOTE in n.message for n in app._notifications) == 1
+    for request in server.chat_requests:
+        assert request.body["response_format"] == {"type": "json_object"}
+        assert request.body["messages"][0] == {"role": "system", "content": JSON_INSTRUCTION}
+
+
+async def test_an_empty_json_answer_is_a_failure_to_retry_not_an_empty_bubble(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    server.push(Reply(content="   "), Reply(content='{"ok": true}'))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press("ctrl+s")
+        await screen.query_one(SettingsSidebar).build()
+        screen.query_one("#json_mode", Switch).value = True
+        await pilot.press("ctrl+s")
+        screen.query_one(PromptInput).focus()
+        await pilot.press(*"give me json", "enter")
+        await wait_for(pilot, lambda: screen.query(ErrorBlock))
+        assert not screen.query(AssistantMessage)  # no empty bubble
+        assert "the model sent an empty answer" in screen_text(app)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: _answers(screen, 1))
+        assert screen.query_one(AssistantMessage).content == '{"ok": true}'
+        assert not screen.query(ErrorBlock)
+    statuses = rows(home, "SELECT status FROM messages WHERE role = 'assistant' ORDER BY id")
+    assert statuses == [("error",), ("complete",)]
 
 
 async def test_stop_sequences_are_a_setting_remembered_with_the_conversation(
