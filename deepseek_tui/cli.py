@@ -107,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
                 help=f"{param.help}, {param.allowed}",
             )
     ask.add_argument(
+        "--stop",
+        action="append",
+        metavar="TEXT",
+        type=_stop_sequence,
+        help="end the answer where the model writes TEXT (cut from the answer); repeatable, "
+        "up to 16; \\n is a newline, \\t a tab, \\\\ a backslash",
+    )
+    ask.add_argument(
+        "--json-mode",
+        action=argparse.BooleanOptionalAction,
+        help="ask for one JSON object (the API's JSON output; --no-json-mode turns off "
+        "json_mode from the config or a continued conversation)",
+    )
+    ask.add_argument(
         "--attach",
         action="append",
         metavar="PATH",
@@ -163,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("paths", help="print the config file and data directory in use")
     return parser
+
+
+def _stop_sequence(text: str) -> str:
+    """An argparse ``type`` for ``--stop``: the sequence with its escapes read."""
+    from deepseek_tui import stops
+
+    sequence = stops.decode(text)
+    if not sequence:
+        raise argparse.ArgumentTypeError("a stop sequence cannot be empty")
+    return sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,6 +246,13 @@ def _check_args(args: argparse.Namespace, replaced: list[str]) -> str | None:
         return "--resume needs a conversation id"
     if args.command == "export" and not args.id.strip():
         return "export needs a conversation id"
+    stop = getattr(args, "stop", None)
+    if stop:
+        from deepseek_tui import stops
+
+        problem = stops.check(stop)
+        if problem is not None:
+            return f"--stop: {problem}"
     for path in getattr(args, "attach", None) or ():
         if "\ufffd" in path and any(path in arg for arg in replaced):
             return f"cannot attach {path}: the file name is not valid UTF-8; rename the file"
@@ -246,9 +277,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    from deepseek_tui.sanitize import clean
+    from deepseek_tui.sanitize import clean, name_bidi
 
-    print(f"deepseek-tui: {clean(message)}", file=sys.stderr)
+    print(f"deepseek-tui: {name_bidi(clean(message))}", file=sys.stderr)
     return code
 
 

@@ -17,7 +17,7 @@ from deepseek_tui import params
 from deepseek_tui.config import BadOverride, ConfigError, Settings, UnknownProvider, load_settings
 from deepseek_tui.errors import EXIT_FAILURE, EXIT_OK, Failure, UsageError
 from deepseek_tui.paths import Paths
-from deepseek_tui.sanitize import clean, json_text
+from deepseek_tui.sanitize import clean, json_text, name_bidi
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
@@ -155,6 +155,8 @@ async def _ask(
             model=getattr(args, "model", None),
             thinking=None if args.thinking is None else args.thinking == "on",
             effort=args.effort,
+            json_mode=args.json_mode,
+            stop=tuple(args.stop) if args.stop else None,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
         turn = session.turn(
@@ -173,6 +175,7 @@ async def _ask(
                     async for event in events:
                         if isinstance(event, Prepared):
                             _notes(event, turn_settings.model)
+                            _option_notes(args, event, conversation)
                         elif isinstance(event, AnswerText):
                             text.answer(event.text)
                         elif isinstance(event, ReasoningText):
@@ -253,7 +256,11 @@ def _ending_signals(turn: Turn, received: list[signal.Signals]) -> Iterator[None
 class _AskOutput:
     """Where ``ask`` writes: the answer to stdout as it arrives, the reasoning
     (with ``--reasoning``) to stderr. A closed stdout (``| head``) is not an
-    error: :attr:`closed` says so and the caller stops quietly."""
+    error: :attr:`closed` says so and the caller stops quietly.
+
+    The text arrives cleaned of control sequences; bidi controls are shown
+    by name here (:func:`~deepseek_tui.sanitize.name_bidi`), as the TUI shows
+    them, whether stdout is a terminal or a pipe."""
 
     def __init__(self, out: TextIO, *, stream: bool, reasoning: bool) -> None:
         self._out = out
@@ -266,7 +273,7 @@ class _AskOutput:
     def reasoning(self, text: str) -> None:
         if self._show_reasoning:
             self._reasoning_open = True
-            sys.stderr.write(text)
+            sys.stderr.write(name_bidi(text))
             sys.stderr.flush()
 
     def answer(self, text: str) -> None:
@@ -275,7 +282,7 @@ class _AskOutput:
         if self._reasoning_open:  # reasoning is done: end its line before the answer
             sys.stderr.write("\n")
             self._reasoning_open = False
-        self._write(text)
+        self._write(name_bidi(text))
 
     def end(self) -> bool:
         """End the output with a newline; ``False`` when stdout went away."""
@@ -321,6 +328,40 @@ def _notes(event: Prepared, model: str) -> None:
             file=sys.stderr,
         )
     for note in prepared.notes:
+        print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
+
+
+def _option_notes(
+    args: argparse.Namespace, event: Prepared, conversation: Conversation | None
+) -> None:
+    """Say on stderr when an option given to ``ask`` has no effect, or changed
+    more than this answer (a continued conversation's system prompt)."""
+    prepared = event.request
+    spec = prepared.spec
+    model = clean(prepared.request.model)
+    notes: list[str] = []
+    if args.thinking is not None and spec.thinking != "switchable":
+        fixed_on = spec.thinking == "on"
+        if (args.thinking == "on") != fixed_on:
+            what = "always thinks" if fixed_on else "cannot think"
+            notes.append(
+                f"{model} {what} (its catalog entry fixes thinking {spec.thinking});"
+                f" --thinking {args.thinking} has no effect"
+            )
+    if args.effort is not None and prepared.request.reasoning_effort is None:
+        why = "takes no reasoning effort" if prepared.thinking else "is not thinking"
+        notes.append(f"{model} {why}; --effort {args.effort} has no effect")
+    if (
+        args.system is not None
+        and conversation is not None
+        and conversation.system
+        and conversation.system != args.system
+    ):
+        notes.append(
+            "--system replaced this conversation's system prompt;"
+            " it is kept for the next answers too"
+        )
+    for note in notes:
         print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
 
 
@@ -430,9 +471,9 @@ def history(args: argparse.Namespace, out: TextIO) -> int:
         print("no conversations" + (" match" if args.search else " yet"), file=sys.stderr)
         return EXIT_OK
     for r in rows:
-        title = clean(r.title).replace("\n", " ") or "(untitled)"
+        title = name_bidi(clean(r.title)).replace("\n", " ") or "(untitled)"
         updated = r.updated[:16].replace("T", " ")
-        ident, model = clean(r.id), " ".join(clean(r.model or "-").split())
+        ident, model = clean(r.id), " ".join(name_bidi(clean(r.model or "-")).split())
         out.write(f"{ident}  {clean(updated)}  {model:<20}  {title}\n")
     return EXIT_OK
 
@@ -446,7 +487,8 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "json":
             text = json_text(store.export_json(conversation.id), indent=2)
         else:
-            text = store.export_markdown(conversation.id)  # each field sanitized
+            # each field sanitized; bidi controls named, as ask and history show them
+            text = name_bidi(store.export_markdown(conversation.id))
     out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from deepseek_tui import params
+from deepseek_tui import params, stops
 from deepseek_tui.apikey import key_problem
 from deepseek_tui.paths import Paths, ensure_private_dir
 from deepseek_tui.tomlfile import TomlFileError, read_toml
@@ -104,6 +104,11 @@ class Generation:
     thinking: bool | None = None
     effort: str | None = None
     json_mode: bool = False
+    stop: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A TOML array arrives as a list: kept as a tuple, so settings stay hashable.
+        object.__setattr__(self, "stop", tuple(self.stop))
 
 
 class Network(NamedTuple):  # NamedTuples: cheaper to create than dataclasses
@@ -222,6 +227,11 @@ _GENERATION: dict[str, _Field] = {
     "thinking": _Field("bool", "true or false"),
     "effort": _Field("str", _EFFORTS, _one_of(*params.EFFORTS)),
     "json_mode": _Field("bool", "true or false"),
+    "stop": _Field(
+        "str_list",
+        f"a list of up to {stops.MAX_STOPS} non-empty strings",
+        lambda v: stops.check(v) is None,
+    ),
 }
 _NETWORK: dict[str, _Field] = {
     "connect_timeout": _Field("float", "seconds, from 1 to 600", _rng(1, 600)),

@@ -8,8 +8,9 @@ models ignore it. The ``ask`` flags, the config validator, the settings sidebar,
 the turn settings and the model catalog's defaults all read it, so adding a
 parameter is one row (plus the typed field it fills; a test checks they agree).
 
-The mode settings next to them (thinking, effort, JSON mode) are not ranged
-numbers; only their names and the efforts are listed here.
+The mode settings next to them (thinking, effort, JSON mode, stop sequences)
+are not ranged numbers; only their names and the efforts are listed here
+(stop sequences are read and checked by :mod:`deepseek_tui.stops`).
 
 Imported before the TUI's first frame: nothing heavy, nothing built per call.
 """
@@ -100,7 +101,7 @@ IGNORED_WHILE_THINKING: tuple[str, ...] = tuple(p.name for p in PARAMS if p.igno
 EFFORTS = ("low", "high", "max")
 """The reasoning efforts a user can choose (the catalog maps other names onto them)."""
 
-MODES = ("thinking", "effort", "json_mode")
+MODES = ("thinking", "effort", "json_mode", "stop")
 """The settings next to the sampling parameters that choose how the model answers."""
 
 GENERATION_KEYS: tuple[str, ...] = (*SAMPLING, "system_prompt", *MODES)

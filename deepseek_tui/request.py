@@ -15,6 +15,13 @@ Limits: values outside the model's range on its host (the catalog's
 the nearest bound, and an unset ``max_tokens`` as the catalog's
 ``default_max_tokens`` (:func:`deepseek_tui.limits.fit`), with a note in
 :attr:`PreparedRequest.notes`.
+
+JSON mode: DeepSeek refuses ``response_format: json_object`` (HTTP 400) unless
+the prompt holds the word "json"; when neither the system prompt nor any
+message does, :func:`json_instruction` adds a short system instruction that
+does, with a note. It is request-only (the stored system prompt is unchanged)
+and the same on every turn while the condition holds, so replay stays
+byte-identical.
 """
 
 from __future__ import annotations
@@ -36,10 +43,13 @@ if TYPE_CHECKING:
     from deepseek_tui.api import DeepSeekClient
 
 __all__ = [
+    "JSON_INSTRUCTION",
+    "JSON_NOTE",
     "PreparedRequest",
     "client_for",
     "drop_oldest_exchanges",
     "prepare_continuation",
+    "json_instruction",
     "prepare_request",
     "with_overrides",
 ]
@@ -89,6 +99,10 @@ def prepare_request(
 
     settings, fitted = fit(spec, settings, thinking=thinking, temperature_max=temperature_max)
     notes: list[str] = list(fitted)
+    if settings.json_mode:
+        messages, added = json_instruction(messages)
+        if added:
+            notes.append(JSON_NOTE)
 
     ignored = spec.ignored(thinking)
     dropped = tuple(
@@ -102,6 +116,7 @@ def prepare_request(
         max_tokens=settings.max_tokens,
         presence_penalty=settings.presence_penalty,
         frequency_penalty=settings.frequency_penalty,
+        stop=settings.stop or None,
         json_mode=settings.json_mode,
         thinking=thinking if spec.thinking == "switchable" else None,
         reasoning_effort=spec.effort(settings.effort) if thinking else None,
@@ -150,6 +165,30 @@ def prepare_continuation(
     return replace(base, request=request)
 
 
+JSON_INSTRUCTION = "Reply with one valid JSON object."
+"""What JSON mode adds to the system prompt when the prompt never says "json"."""
+
+JSON_NOTE = (
+    'JSON mode needs the word "json" in the prompt (DeepSeek refuses it otherwise);'
+    " added a system instruction asking for JSON"
+)
+
+
+def json_instruction(messages: list[ChatMessage]) -> tuple[list[ChatMessage], bool]:
+    """``messages`` for a JSON-mode request, and whether the instruction was
+    added: unchanged when any of them holds "json" (in any case), else with
+    :data:`JSON_INSTRUCTION` after the system prompt (a system message of its
+    own when there is none)."""
+    for m in messages:
+        parts = m.content if isinstance(m.content, list) else [{"text": m.content or ""}]
+        if any("json" in str(p.get("text", "")).lower() for p in parts if isinstance(p, dict)):
+            return messages, False
+    if messages and messages[0].role == "system" and isinstance(messages[0].content, str):
+        first = replace(messages[0], content=f"{messages[0].content}\n\n{JSON_INSTRUCTION}")
+        return [first, *messages[1:]], True
+    return [ChatMessage("system", JSON_INSTRUCTION), *messages], True
+
+
 def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:
     out: list[ChatMessage] = []
     pending_user: ChatMessage | None = None
@@ -160,7 +199,7 @@ def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:
             content = replay_content(m.content, m.attachments, spec) if m.attachments else m.content
             pending_user = ChatMessage("user", content)
         elif m.role == "assistant":
-            if not m.content:
+            if not m.content.strip():  # blanks: an empty JSON-mode answer
                 pending_user = None  # a failed exchange: drop the question too
                 continue
             if pending_user is not None:

@@ -9,6 +9,16 @@ PM, SOS, bare ESC pairs and C0/C1 controls) while keeping newlines and tabs.
 (bidi overrides, zero-width characters) visible, for places where a reader must
 see exactly what is there.
 
+:func:`name_bidi` shows only the bidi embedding, override and isolate controls
+(U+202A-U+202E, U+2066-U+2069) as ``⟨NAME⟩``: what the command line writes
+(``ask``'s answer, ``history``, ``export``), to a terminal or a pipe alike, goes
+through it, so text reads the same there as in the TUI. They are named rather
+than removed: the reader sees that the text held them (a Trojan Source trick
+stays visible, not silently repaired), and none of them is needed to show
+right-to-left text, which the terminal's own bidi handling lays out. Zero-width
+characters and the LRM/RLM/ALM marks are kept: they reorder nothing, and
+Persian, Indic scripts and emoji sequences need them.
+
 :class:`StreamSanitizer` does the same over a stream of fragments whose escape
 sequences may be split at any byte, so that streaming output is as safe as
 whole output.
@@ -65,6 +75,10 @@ INVISIBLE = {
 }
 _INVISIBLE = re.compile("[" + "".join(INVISIBLE) + "]")
 
+#: The controls that reorder the text around them (embeddings, overrides, isolates).
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile("[" + BIDI_CONTROLS + "]")
+
 
 def clean(text: str) -> str:
     """Remove terminal control sequences and control characters; keep ``\\n`` and ``\\t``."""
@@ -76,15 +90,17 @@ def clean(text: str) -> str:
 
 
 # What ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal acts on (DEL,
-# C1), and lone surrogates, which UTF-8 cannot encode. JSON's structure is ASCII,
-# so these occur only inside strings, where a ``\uXXXX`` escape means the same.
-_JSON_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
+# C1, the bidi controls that reorder what is around them), and lone surrogates,
+# which UTF-8 cannot encode. JSON's structure is ASCII, so these occur only
+# inside strings, where a ``\uXXXX`` escape means the same.
+_JSON_RAW = re.compile("[\x7f-\x9f\ud800-\udfff" + BIDI_CONTROLS + "]")
 
 
 def json_text(value: Any, *, indent: int | None = None) -> str:
     """``value`` as JSON that is safe to print: readable non-ASCII text, and no
-    control character or lone surrogate written raw (C0 controls ``json``
-    escapes itself). Parses back to exactly ``value``."""
+    control character, bidi control or lone surrogate written raw (C0 controls
+    ``json`` escapes itself). Parses back to exactly ``value``: JSON is data,
+    so bidi controls are escaped, not named as :func:`name_bidi` does."""
     import json
 
     text = json.dumps(value, ensure_ascii=False, indent=indent)
@@ -94,6 +110,12 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
 def reveal(text: str) -> str:
     """Like :func:`clean`, and show bidi / zero-width characters as ``⟨NAME⟩``."""
     return _INVISIBLE.sub(lambda m: f"⟨{INVISIBLE[m.group()]}⟩", clean(text))
+
+
+def name_bidi(text: str) -> str:
+    """``text`` with every bidi control shown as ``⟨NAME⟩`` (as :func:`reveal`
+    shows it); nothing else changes, so fragments can be named one by one."""
+    return _BIDI.sub(lambda m: f"⟨{INVISIBLE[m.group()]}⟩", text)
 
 
 def has_invisible(text: str) -> bool:

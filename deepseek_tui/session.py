@@ -238,6 +238,8 @@ class Session:
             out["system_prompt"] = system
         if values.json_mode:
             out["json_mode"] = True
+        if values.stop:
+            out["stop"] = list(values.stop)
         return out
 
     # --- the client ------------------------------------------------------------------

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENDINGS",
+    "JSON_EMPTY",
     "AnswerText",
     "Ended",
     "Prepared",
@@ -93,6 +94,10 @@ _FINISH_NOTES = {
     "insufficient_system_resource": "the server ran out of capacity and cut the answer short;"
     " retry",
 }
+JSON_EMPTY = (
+    "JSON mode: the model sent an empty answer (DeepSeek does this when it could not"
+    " produce JSON); retry, or describe the JSON you want with an example"
+)
 
 
 class Prepared(NamedTuple):
@@ -370,6 +375,10 @@ class Turn:
                 out.notes.append(note)
                 if out.status == "error":
                     out.error = note
+            gather()
+            if self._empty_json(out):
+                out.notes.append(JSON_EMPTY)
+                out.status, out.error = "error", JSON_EMPTY
             ended = True
         except APIError as exc:
             gather()
@@ -393,6 +402,17 @@ class Turn:
             if rest:
                 yield kind(rest)
         yield Ended(out)
+
+    def _empty_json(self, out: TurnOutcome) -> bool:
+        """Whether a JSON-mode answer ended with nothing but blanks (DeepSeek
+        replaces output that is not JSON with spaces): a failure to retry, not
+        an answer."""
+        return (
+            self.settings.json_mode
+            and out.status == "complete"
+            and out.finish_reason != "tool_calls"
+            and not out.content.strip()
+        )
 
     def _begin(self) -> list[Message]:
         """Create the conversation if needed, record the prompt and a placeholder;

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from deepseek_tui import stops
 from deepseek_tui.config import Generation
 from deepseek_tui.params import EFFORTS, MODES, SAMPLING, by_name, check
 
@@ -34,16 +35,23 @@ class TurnSettings:
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     json_mode: bool = False
+    stop: tuple[str, ...] = ()
+    """Stop sequences (:mod:`deepseek_tui.stops`); none by default."""
 
     def to_params(self) -> dict[str, Any]:
         """What is stored with the conversation and each answer (no model).
 
-        Unset values are left out, and JSON mode when off; thinking switched
-        off is kept (``False`` is a choice, not the model's default)."""
+        Unset values are left out, and JSON mode when off and stop sequences
+        when there are none; thinking switched off is kept (``False`` is a
+        choice, not the model's default)."""
         data = asdict(self)
         data.pop("model")
         if not data["json_mode"]:
             del data["json_mode"]
+        if data["stop"]:
+            data["stop"] = list(data["stop"])
+        else:
+            del data["stop"]
         return {k: v for k, v in data.items() if v is not None}
 
     @classmethod
@@ -63,11 +71,16 @@ class TurnSettings:
             values["effort"] = params["effort"]
         if params.get("json_mode") is True:
             values["json_mode"] = True
+        stop = stops.from_stored(params.get("stop"))
+        if stop:
+            values["stop"] = stop
         return cls(model=model, **values)
 
     @classmethod
     def from_generation(cls, model: str, g: Generation) -> TurnSettings:
-        return cls(model=model, **{name: getattr(g, name) for name in _FROM_GENERATION})
+        values = {name: getattr(g, name) for name in _FROM_GENERATION}
+        values["stop"] = tuple(g.stop)
+        return cls(model=model, **values)
 
 
 _FROM_GENERATION = (*SAMPLING, *MODES)

@@ -86,3 +86,15 @@ def test_json_text_escapes_what_a_terminal_would_act_on() -> None:
     assert "\\u009b" in text and "\\u007f" in text and "ok é ✓" in text
     assert json.loads(text) == value
     text.encode("utf-8")  # no lone surrogate left to fail on
+
+
+def test_name_bidi_names_only_the_controls_that_reorder_text() -> None:
+    from deepseek_tui.sanitize import BIDI_CONTROLS, name_bidi
+
+    assert name_bidi("a\u202eb\u2066c\u2069") == "a⟨RLO⟩b⟨LRI⟩c⟨PDI⟩"
+    kept = "\U0001f469\u200d\U0001f4bb \u200f\u200b"
+    assert name_bidi(kept) == kept
+    assert all(name_bidi(c).startswith("⟨") for c in BIDI_CONTROLS)
+    text = json_text({"t": "x\u202ey"})
+    assert text == '{"t": "x\\u202ey"}'
+    assert json.loads(text) == {"t": "x\u202ey"}

@@ -23,6 +23,7 @@ settings = st.builds(
     thinking=st.none() | st.booleans(),
     effort=st.none() | st.sampled_from(["low", "high", "max"]),
     json_mode=st.booleans(),
+    stop=st.lists(st.text(min_size=1), max_size=16, unique=True).map(tuple),
     **{name: _valid(name) for name in params.SAMPLING},
 )
 
@@ -51,8 +52,18 @@ def test_stored_values_that_cannot_be_used_are_left_out() -> None:
         "thinking": "yes",
         "effort": "\x1b[2Jmax",
         "json_mode": 1,
+        "stop": "END",
         "unknown": 3,
     }
     assert TurnSettings.from_params("m", stored) == TurnSettings(model="m")
     kept = {"temperature": 0.3, "max_tokens": 100, "thinking": False, "effort": "max"}
     assert TurnSettings.from_params("m", kept).to_params() == kept
+
+
+def test_stored_stop_sequences_keep_only_strings() -> None:
+    stored = {"stop": ["END", 3, None, "", ["x"], "END", "\n\n", *[f"s{i}" for i in range(20)]]}
+    stop = TurnSettings.from_params("m", stored).stop
+    assert stop[:2] == ("END", "\n\n") and len(stop) == 16
+    assert all(isinstance(s, str) and s for s in stop)
+    assert TurnSettings.from_params("m", {"stop": {"a": 1}}).stop == ()
+    assert TurnSettings(model="m", stop=("a", "b")).to_params() == {"stop": ["a", "b"]}

@@ -14,13 +14,20 @@ to it on 127.0.0.1, and it replays scripted answers and faults::
 """
 
 from ._markdown import long_markdown
-from ._protocol import DEFAULT_BALANCE, DEFAULT_MODELS, PASSBACK_MESSAGE, Host
+from ._protocol import (
+    DEFAULT_BALANCE,
+    DEFAULT_MODELS,
+    JSON_WORD_MESSAGE,
+    PASSBACK_MESSAGE,
+    Host,
+)
 from ._scenarios import Dialect, Drop, Fail, Fault, Hang, Reply, Scenario
 from ._server import FakeDeepSeek, RecordedRequest, Responder
 
 __all__ = [
     "DEFAULT_BALANCE",
     "DEFAULT_MODELS",
+    "JSON_WORD_MESSAGE",
     "PASSBACK_MESSAGE",
     "Dialect",
     "Drop",

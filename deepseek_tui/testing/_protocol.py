@@ -57,6 +57,11 @@ EFFORTS: dict[str, str] = {
 }
 
 PASSBACK_MESSAGE = "The reasoning_content in the thinking mode must be passed back to the API."
+JSON_WORD_MESSAGE = (
+    "Prompt must contain the word 'json' in some form to use 'response_format' of type "
+    "'json_object'."
+)
+"""DeepSeek's 400 for JSON mode when no message says "json" (as its API sends it)."""
 R1_REASONING_MESSAGE = (
     "The reasoning_content is an intermediate result for display purposes only and will "
     "not be included in the context for inference. Please remove the reasoning_content "
@@ -302,6 +307,8 @@ def _check_prefix(messages: list[dict[str, Any]], model: str, *, beta: bool) -> 
 def _check_deepseek(
     body: dict[str, Any], messages: list[dict[str, Any]], *, strict_passback: bool
 ) -> Rejection | None:
+    if _json_mode(body) and not any("json" in _text(m).lower() for m in messages):
+        return Rejection(400, JSON_WORD_MESSAGE)
     thinking = body.get("thinking")
     if thinking is not None and (
         not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled")
@@ -326,6 +333,23 @@ def _check_deepseek(
         if strict_passback and not has_reasoning:
             return Rejection(400, PASSBACK_MESSAGE)
     return None
+
+
+def _json_mode(body: dict[str, Any]) -> bool:
+    form = body.get("response_format")
+    return isinstance(form, dict) and form.get("type") == "json_object"
+
+
+def _text(message: dict[str, Any]) -> str:
+    """All the text of one message (text parts joined for multimodal content)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            str(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p
+        )
+    return ""
 
 
 def last_user_text(body: dict[str, Any]) -> str:

@@ -50,6 +50,9 @@ class Turns:
         self.held: dict[str, list[QueuedSend]] = {}
         """Queued messages of conversations whose answer failed while not shown."""
         self.failed: Failed | None = None
+        self.told: set[tuple[str, str]] = set()
+        """Request notes already shown, by conversation id: each is said once
+        (JSON mode's added instruction would otherwise come with every turn)."""
 
     def streaming(self) -> list[LiveTurn]:
         """Every answer streaming now, in any conversation."""
@@ -195,6 +198,10 @@ class Turns:
                 self.screen.conversation = c
         if live is self.shown:
             for note in event.request.notes:
+                if c is not None:
+                    if (c.id, note) in self.told:
+                        continue
+                    self.told.add((c.id, note))
                 self.screen.notify(reveal(note), severity="warning", timeout=6, markup=False)
 
     def _tick(self, live: LiveTurn) -> None:
@@ -339,7 +346,7 @@ class Turns:
         old = live.turn.continuing
         if old is not None and live.turn.unchanged():  # the answer is as it was
             state, finish = old.status, old.finish_reason
-        if view is not None and out.status == "error" and not out.content:
+        if view is not None and out.status == "error" and not out.content.strip():
             await view.remove()
             left = None
         elif view is not None and view.is_attached:

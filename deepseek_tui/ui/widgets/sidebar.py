@@ -1,4 +1,5 @@
-"""The settings sidebar: model, thinking, sampling parameters, system prompt.
+"""The settings sidebar: model, thinking, sampling parameters, system prompt,
+JSON mode and stop sequences.
 
 It knows nothing about the catalog or the API: the screen gives it a function
 that describes a model (:class:`ModelTraits`) and reads the result back as
@@ -25,7 +26,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
-from deepseek_tui import params
+from deepseek_tui import params, stops
 from deepseek_tui.params import PARAMS, Param
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.turn_settings import TurnSettings
@@ -201,6 +202,15 @@ class SettingsSidebar(VerticalScroll):
         yield Horizontal(
             Switch(value=v.json_mode, id="json_mode"), Label("JSON mode"), classes="switch-row"
         )
+        yield Label("Stop sequences")
+        yield TextArea(f.stop, id="stop", soft_wrap=False, compact=True)
+        yield Static(
+            f"One per line, up to {stops.MAX_STOPS}; \\n is a newline, \\t a tab.",
+            classes="field-help",
+        )
+        stop_error = Static("", id="stop-error", classes="field-error")
+        stop_error.display = False
+        yield stop_error
         yield Static(
             "Changes apply from the next message and are saved with the conversation.",
             classes="field-help",
@@ -278,6 +288,7 @@ class SettingsSidebar(VerticalScroll):
             self.query_one(f"#{p.name}", Input).value = f.params[p.name]
         self.query_one("#json_mode", Switch).value = v.json_mode
         self.query_one("#system", TextArea).load_text(v.system)
+        self.query_one("#stop", TextArea).load_text(f.stop)
         self._show_traits()
 
     def _read(self) -> _Shown:
@@ -291,6 +302,7 @@ class SettingsSidebar(VerticalScroll):
             params={p.name: self.query_one(f"#{p.name}", Input).value for p in PARAMS},
             json_mode=self.query_one("#json_mode", Switch).value,
             system=self.query_one("#system", TextArea).text,
+            stop=self.query_one("#stop", TextArea).text,
         )
 
     def problems(self) -> list[str]:
@@ -301,6 +313,9 @@ class SettingsSidebar(VerticalScroll):
             _, error = params.parse_text(p, f.params[p.name])
             if error:
                 out.append(f"{p.label}: {error}")
+        _, error = stops.parse_lines(f.stop)
+        if error:
+            out.append(f"Stop sequences: {error}")
         return out
 
     def values(self) -> SidebarValues:
@@ -318,6 +333,7 @@ class SettingsSidebar(VerticalScroll):
             effort=effort,
             json_mode=f.json_mode,
             system=f.system,
+            stop=stops.parse_lines(f.stop)[0],
             **sampling,
         )
 
@@ -351,6 +367,16 @@ class SettingsSidebar(VerticalScroll):
     @on(Select.Changed, "#effort")
     def _mode_changed(self) -> None:
         self._show_traits()
+        self.post_message(self.Changed(self))
+
+    @on(TextArea.Changed, "#stop")
+    def _stop_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        _, error = stops.parse_lines(event.text_area.text)
+        message = self.query_one("#stop-error", Static)
+        message.update(Content(f"✕ {error}" if error else ""))
+        message.display = bool(error)
+        event.text_area.set_class(bool(error), "-invalid")
         self.post_message(self.Changed(self))
 
     @on(Input.Changed)
@@ -398,7 +424,8 @@ class SettingsSidebar(VerticalScroll):
         if t.switchable:
             mode = "thinking can be switched"
         else:
-            mode = "always thinks" if t.thinks else "answers without thinking"
+            # Why there is no thinking switch for this model:
+            mode = "always thinks (cannot be switched off)" if t.thinks else "cannot think"
         info = f"{t.label} · {mode}" if t.label else mode
         if t.ignores_when_thinking and thinking_on:
             info += "; while it thinks, fields marked ignored are left out of the request"
@@ -427,6 +454,8 @@ class _Shown(NamedTuple):
     params: dict[str, str]
     json_mode: bool
     system: str
+    stop: str
+    """The stop sequences, one per line (:func:`deepseek_tui.stops.show_lines`)."""
 
 
 def _plain(x: float) -> str:
@@ -448,4 +477,5 @@ def _shown(v: SidebarValues, traits: ModelTraits) -> _Shown:
         params={p.name: params.show(p, getattr(v, p.name)) for p in PARAMS},
         json_mode=v.json_mode,
         system=v.system,
+        stop=stops.show_lines(v.stop),
     )
