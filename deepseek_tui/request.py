@@ -17,13 +17,18 @@ in :attr:`PreparedRequest.notes`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from deepseek_tui import params
 from deepseek_tui.api import ChatMessage, ChatRequest, Timeouts
-from deepseek_tui.attachments import Attachment, content_parts, replay_content
+from deepseek_tui.attachments import (
+    Attachment,
+    content_parts,
+    replay_content,
+    withheld_notice,
+)
 from deepseek_tui.config import Settings
 from deepseek_tui.models import ModelSpec
 from deepseek_tui.store import Message
@@ -61,6 +66,7 @@ def prepare_request(
     prompt: str,
     attachments: Sequence[Attachment] = (),
     temperature_max: float | None = None,
+    stored: Mapping[str, bytes] | None = None,
 ) -> PreparedRequest:
     """Turn stored history plus the new prompt into a request for ``spec``.
 
@@ -73,15 +79,20 @@ def prepare_request(
     raises :class:`AttachmentError` for one the model cannot take).
     ``temperature_max`` is the provider's upper bound: a higher temperature is
     sent as that bound, with a note, instead of earning a 400 from the host.
+    ``stored`` holds the kept bytes of earlier attachments (by SHA-256): they
+    are sent again as they went the first time (see ``attachments``).
     """
     thinking = spec.thinks(settings.thinking)
     messages: list[ChatMessage] = []
     if system:
         messages.append(ChatMessage("system", system))
-    messages.extend(_replayable(history, spec))
+    messages.extend(_replayable(history, spec, stored))
     messages.append(ChatMessage("user", content_parts(prompt, attachments, spec)))
 
     notes: list[str] = []
+    withheld = withheld_notice(history, spec, stored)
+    if withheld is not None:
+        notes.append(withheld)
     temperature = settings.temperature
     if (
         temperature is not None
@@ -116,14 +127,20 @@ def prepare_request(
     return PreparedRequest(request, spec, thinking, dropped, tuple(notes))
 
 
-def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:
+def _replayable(
+    history: list[Message], spec: ModelSpec, stored: Mapping[str, bytes] | None = None
+) -> list[ChatMessage]:
     out: list[ChatMessage] = []
     pending_user: ChatMessage | None = None
     for m in history:
         if m.role == "user":
             if pending_user is not None:
                 out.append(pending_user)
-            content = replay_content(m.content, m.attachments, spec) if m.attachments else m.content
+            content = (
+                replay_content(m.content, m.attachments, spec, stored)
+                if m.attachments
+                else m.content
+            )
             pending_user = ChatMessage("user", content)
         elif m.role == "assistant":
             if not m.content:
