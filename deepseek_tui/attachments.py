@@ -23,21 +23,25 @@ that take multimodal input, e.g. the V3.2 aggregator in the wire notes):
            with ``files = true``, otherwise inlined into the message text under
            a fenced header naming the file, which every model can read.
 
-Replaying history (why records look the way they do): a text attachment's
-record keeps its text, so later turns rebuild exactly the bytes that were sent
-the first time and DeepSeek's prefix cache keeps hitting. Images and documents
-are sent once, with the message they were attached to; the database keeps only
-their name, type and size, and later turns replace them with a one-line note
-(``[image photo.png (image/png, 34 KB) was attached here and is not re-sent]``).
-That keeps the database small and stops every later request from re-uploading
-(and re-billing) megabytes; the model still has its own earlier answer about
-the image. The note itself is stable, so from the second turn on the replayed
-history is again byte-identical.
+Replaying history (why records look the way they do): every later request
+sends an earlier message's attachments again, exactly as they went the first
+time, so the model can still look at them and DeepSeek's prefix cache keeps
+hitting. A text attachment's record keeps its text; an image's or document's
+record names its bytes by SHA-256 (``"sha256"``), and the store keeps the bytes
+once per distinct content (see ``store/_blobs``). Regenerate and edit send them
+again the same way. Two cases fall back to a one-line note in place of the
+file (``[image photo.png (image/png, 34 KB) was attached here and is not
+re-sent]``): a file over :data:`KEEP_MAX` (sent with its own message only; the
+user is told when attaching it) or attached before bytes were kept, and a
+conversation that moved to a model that does not take that kind of file
+(:func:`withheld_notice` says so once). The note is stable, so the replayed
+history stays byte-identical from turn to turn either way.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import mimetypes
 import os
 import stat
@@ -48,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from deepseek_tui.models import Catalog, ModelSpec
+    from deepseek_tui.store import Message
 
 AttachmentKind = Literal["image", "file", "text"]
 
@@ -59,6 +64,11 @@ FILE_MAX = 20 * 1024 * 1024
 #: Largest text file inlined into the message: about 50–70K tokens, a sizeable
 #: but not context-filling share of a 128K window.
 TEXT_MAX = 200 * 1024
+#: Largest image or document whose bytes are kept with the conversation (and so
+#: sent again with every later request, regenerate and edit); a larger one goes
+#: with its own message only. Keeps the database, and what every later request
+#: re-uploads, in bounds.
+KEEP_MAX = 5 * 1024 * 1024
 
 #: Image formats the hosts take, recognised by their first bytes (not the name).
 _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -120,17 +130,46 @@ class Attachment:
         }
         if self.kind == "text" and self.text is not None:
             out["text"] = self.text
+        elif self.kept:
+            out["sha256"] = self.sha256()
         return out
 
+    @property
+    def kept(self) -> bool:
+        """Whether the bytes of this image or document are kept with the message
+        (:data:`KEEP_MAX`); text files are always kept, as text in the record."""
+        return self.kind == "text" or self.size <= KEEP_MAX
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def kept_data(self) -> dict[str, bytes]:
+        """``{sha256: bytes}`` for the store when the bytes are kept, else empty."""
+        if self.kind == "text" or not self.kept:
+            return {}
+        return {self.sha256(): self.data}
+
     @classmethod
-    def from_record(cls, record: Any) -> Attachment | None:
-        """A text attachment again, from what was stored with its message (to
-        regenerate or edit that message); ``None`` for images and documents,
-        whose bytes are not kept, and for anything that is not a text record."""
-        if not isinstance(record, Mapping) or record.get("kind") != "text":
+    def from_record(
+        cls, record: Any, stored: Mapping[str, bytes] | None = None
+    ) -> Attachment | None:
+        """The attachment again, from what was stored with its message (to
+        regenerate or edit that message, or replay it): a text file from its
+        record, an image or document from its bytes in ``stored`` (by SHA-256).
+        ``None`` when it cannot be rebuilt (bytes not kept, not a record)."""
+        if not isinstance(record, Mapping):
             return None
-        text, name = record.get("text"), record.get("name")
-        if not isinstance(text, str) or not isinstance(name, str):
+        name = record.get("name")
+        kind = record.get("kind")
+        if kind in ("image", "file") and isinstance(name, str):
+            key = record.get("sha256")
+            data = (stored or {}).get(key) if isinstance(key, str) else None
+            if data is None:
+                return None
+            mime = str(record.get("mime") or "application/octet-stream")
+            return cls(name, Path(name), kind, mime, len(data), data)
+        text = record.get("text")
+        if kind != "text" or not isinstance(text, str) or not isinstance(name, str):
             return None
         data = text.encode()
         return cls(
@@ -145,6 +184,28 @@ class Attachment:
 
     def data_url(self) -> str:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+def keep_notice(attachment: Attachment) -> str | None:
+    """What to tell the user when an attachment is too big to keep (else ``None``)."""
+    if attachment.kept:
+        return None
+    return (
+        f"{attachment.name} is {human_size(attachment.size)}, over the "
+        f"{human_size(KEEP_MAX)} kept with a conversation: it goes with this message "
+        "only; later messages get a note in its place, and regenerating or editing "
+        "this message needs it attached again"
+    )
+
+
+def stored_keys(history: Iterable[Message]) -> set[str]:
+    """The SHA-256 keys of the attachment bytes ``history``'s messages refer to."""
+    keys: set[str] = set()
+    for m in history:
+        for r in m.attachments or ():
+            if isinstance(r, Mapping) and isinstance(r.get("sha256"), str):
+                keys.add(r["sha256"])
+    return keys
 
 
 def human_size(size: int) -> str:
@@ -305,10 +366,8 @@ def content_parts(
     for a in attachments:
         if a.kind == "text" and not spec.files:
             text += inline_text(a.name, a.mime, a.text or "")
-        elif a.kind == "image":
-            parts.append({"type": "image_url", "image_url": {"url": a.data_url()}})
         else:
-            parts.append({"type": "file", "file": {"filename": a.name, "file_data": a.data_url()}})
+            parts.append(_part(a))
     if not parts:
         return text
     if not text:
@@ -316,13 +375,30 @@ def content_parts(
     return [{"type": "text", "text": text}, *parts]
 
 
+def _part(a: Attachment) -> dict[str, Any]:
+    if a.kind == "image":
+        return {"type": "image_url", "image_url": {"url": a.data_url()}}
+    return {"type": "file", "file": {"filename": a.name, "file_data": a.data_url()}}
+
+
+def _takes(spec: ModelSpec, kind: str) -> bool:
+    return spec.images if kind == "image" else spec.files
+
+
 def replay_content(
-    content: str, records: Iterable[Any] | None, spec: ModelSpec
+    content: str,
+    records: Iterable[Any] | None,
+    spec: ModelSpec,
+    stored: Mapping[str, bytes] | None = None,
 ) -> str | list[dict[str, Any]]:
     """A stored user message's content for a later request (see the module docstring).
 
-    Text files come back exactly as first sent (inlined, or as a ``file`` part
-    for models that take them); images and documents become a note.
+    The same content :func:`content_parts` built when the message was sent,
+    as long as ``spec``'s model takes its files: text files come back exactly
+    as first sent (inlined, or as a ``file`` part for models that take them),
+    images and documents from their kept bytes in ``stored`` (by SHA-256).
+    An image or document whose bytes are not kept, or that the model does not
+    take, becomes a note.
     """
     text = content
     parts: list[dict[str, Any]] = []
@@ -331,10 +407,10 @@ def replay_content(
             continue  # the store hands back whatever JSON was saved
         name = str(r.get("name", "attachment"))
         mime = str(r.get("mime", "application/octet-stream"))
-        stored = r.get("text")
-        if r.get("kind") == "text" and isinstance(stored, str):
+        stored_text = r.get("text")
+        if r.get("kind") == "text" and isinstance(stored_text, str):
             if spec.files:
-                data = base64.b64encode(stored.encode("utf-8")).decode("ascii")
+                data = base64.b64encode(stored_text.encode("utf-8")).decode("ascii")
                 parts.append(
                     {
                         "type": "file",
@@ -342,7 +418,11 @@ def replay_content(
                     }
                 )
             else:
-                text += inline_text(name, mime, stored)
+                text += inline_text(name, mime, stored_text)
+            continue
+        again = Attachment.from_record(r, stored)
+        if again is not None and _takes(spec, again.kind):
+            parts.append(_part(again))
         else:
             kind = "image" if r.get("kind") == "image" else "file"
             size = r.get("size")
@@ -350,7 +430,40 @@ def replay_content(
             text += f"\n\n[{kind} {name} ({detail}) was attached here and is not re-sent]"
     if not parts:
         return text
+    if not text:
+        return parts
     return [{"type": "text", "text": text}, *parts]
+
+
+def withheld_notice(
+    history: Sequence[Message], spec: ModelSpec, stored: Mapping[str, bytes] | None
+) -> str | None:
+    """One line when kept images or documents of ``history`` go as notes because
+    ``spec``'s model does not take them; said once, on the first request after
+    the conversation moved to that model (its last answer came from another)."""
+    last_model = next(
+        (m.model for m in reversed(history) if m.role == "assistant" and m.model), None
+    )
+    if last_model is None or spec.matches(last_model):
+        return None
+    kinds: dict[str, None] = {}
+    names: dict[str, None] = {}
+    for m in history:
+        if m.role != "user":
+            continue
+        for r in m.attachments or ():
+            again = Attachment.from_record(r, stored)
+            if again is not None and again.kind != "text" and not _takes(spec, again.kind):
+                kinds["images" if again.kind == "image" else "documents"] = None
+                names[again.name] = None
+    if not names:
+        return None
+    what = " or ".join(kinds)
+    return (
+        f"{spec.id} does not take {what}: {', '.join(names)}, attached earlier, "
+        f"{'goes' if len(names) == 1 else 'go'} as a note saying so; switch back to a "
+        f"model that takes {what} to send {'it' if len(names) == 1 else 'them'} again"
+    )
 
 
 def inline_text(name: str, mime: str, text: str) -> str:

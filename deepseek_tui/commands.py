@@ -95,6 +95,12 @@ def ask(args: argparse.Namespace, out: TextIO) -> int:
     attachments = _load_attachments(args.attach)
     prompt = _read_prompt(args)
     _usable_key(settings)
+    if not args.no_save:
+        from deepseek_tui.attachments import keep_notice
+
+        for attachment in attachments:
+            if (too_big := keep_notice(attachment)) is not None:
+                print(f"deepseek-tui: note: {clean(too_big)}", file=sys.stderr)
     return asyncio.run(_ask(args, out, settings, paths_, prompt, attachments))
 
 

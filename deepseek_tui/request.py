@@ -26,13 +26,18 @@ byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from deepseek_tui import params
 from deepseek_tui.api import ChatMessage, ChatRequest, Timeouts
-from deepseek_tui.attachments import Attachment, content_parts, replay_content
+from deepseek_tui.attachments import (
+    Attachment,
+    content_parts,
+    replay_content,
+    withheld_notice,
+)
 from deepseek_tui.config import Settings
 from deepseek_tui.limits import fit
 from deepseek_tui.models import ModelSpec
@@ -75,6 +80,7 @@ def prepare_request(
     prompt: str,
     attachments: Sequence[Attachment] = (),
     temperature_max: float | None = None,
+    stored: Mapping[str, bytes] | None = None,
 ) -> PreparedRequest:
     """Turn stored history plus the new prompt into a request for ``spec``.
 
@@ -89,16 +95,22 @@ def prepare_request(
     (:func:`~deepseek_tui.limits.fit`; ``temperature_max`` is the provider's
     override of the upper temperature bound), with a note for each change,
     instead of earning a 400 from the host.
+    ``stored`` holds the kept bytes of earlier attachments (by SHA-256): they
+    are sent again as they went the first time (see ``attachments``).
     """
     thinking = spec.thinks(settings.thinking)
     messages: list[ChatMessage] = []
     if system:
         messages.append(ChatMessage("system", system))
-    messages.extend(_replayable(history, spec))
+    messages.extend(_replayable(history, spec, stored))
     messages.append(ChatMessage("user", content_parts(prompt, attachments, spec)))
 
     settings, fitted = fit(spec, settings, thinking=thinking, temperature_max=temperature_max)
-    notes: list[str] = list(fitted)
+    notes: list[str] = []
+    withheld = withheld_notice(history, spec, stored)
+    if withheld is not None:
+        notes.append(withheld)
+    notes.extend(fitted)
     if settings.json_mode:
         messages, added = json_instruction(messages)
         if added:
@@ -134,6 +146,7 @@ def prepare_continuation(
     history: list[Message],
     partial: Message,
     temperature_max: float | None = None,
+    stored: Mapping[str, bytes] | None = None,
 ) -> PreparedRequest:
     """A request that continues ``partial`` (an answer cut off at max_tokens)
     with DeepSeek's chat prefix completion: ``history`` up to the prompt it
@@ -153,6 +166,7 @@ def prepare_continuation(
         history=history,
         prompt="",
         temperature_max=temperature_max,
+        stored=stored,
     )
     *messages, _empty_prompt = base.request.messages
     prefix = ChatMessage(
@@ -189,14 +203,20 @@ def json_instruction(messages: list[ChatMessage]) -> tuple[list[ChatMessage], bo
     return [ChatMessage("system", JSON_INSTRUCTION), *messages], True
 
 
-def _replayable(history: list[Message], spec: ModelSpec) -> list[ChatMessage]:
+def _replayable(
+    history: list[Message], spec: ModelSpec, stored: Mapping[str, bytes] | None = None
+) -> list[ChatMessage]:
     out: list[ChatMessage] = []
     pending_user: ChatMessage | None = None
     for m in history:
         if m.role == "user":
             if pending_user is not None:
                 out.append(pending_user)
-            content = replay_content(m.content, m.attachments, spec) if m.attachments else m.content
+            content = (
+                replay_content(m.content, m.attachments, spec, stored)
+                if m.attachments
+                else m.content
+            )
             pending_user = ChatMessage("user", content)
         elif m.role == "assistant":
             if not m.content.strip():  # blanks: an empty JSON-mode answer

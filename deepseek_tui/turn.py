@@ -48,7 +48,7 @@ from deepseek_tui.api import (
     Usage,
 )
 from deepseek_tui.apikey import UnusableKey
-from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments
+from deepseek_tui.attachments import Attachment, AttachmentError, check_attachments, stored_keys
 from deepseek_tui.errors import ProviderUnavailable
 from deepseek_tui.models import Catalog, ModelSpec
 from deepseek_tui.money import balance_text
@@ -250,6 +250,8 @@ class Turn:
         self.outcome = TurnOutcome(model=settings.model)
         self.prepared: PreparedRequest | None = None
         self.started = now()
+        self._stored: dict[str, bytes] = {}
+        """The kept bytes of the history's attachments, read with it."""
 
     @property
     def conversation(self) -> Conversation | None:
@@ -309,6 +311,7 @@ class Turn:
                 history=drop_oldest_exchanges(history, self._drop_oldest),
                 partial=self.continuing,
                 temperature_max=self._temperature_max,
+                stored=self._stored,
             )
         else:
             self.prepared = prepare_request(
@@ -319,6 +322,7 @@ class Turn:
                 prompt=self.prompt,
                 attachments=self.attachments,
                 temperature_max=self._temperature_max,
+                stored=self._stored,
             )
         yield Prepared(self._conversation, self.prepared)
         answer, reasoning = StreamSanitizer(), StreamSanitizer()
@@ -444,7 +448,9 @@ class Turn:
             model=self.settings.model,
             params=params,
             attachments=[a.record() for a in self.attachments] or None,
+            attachment_data={k: v for a in self.attachments for k, v in a.kept_data().items()},
         )
+        self._stored = store.attachment_data(stored_keys(history))
         out = self.outcome
         out.conversation_id = self._conversation.id
         out.user_message_id, out.assistant_message_id = user.id, assistant.id

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import sanitize
-from . import _rows
+from . import _blobs, _rows
 from ._base import StoreBase
 from ._types import Conversation, ConversationSummary
 
@@ -169,8 +169,10 @@ class ConversationsPart(StoreBase):
         return self.update_conversation(conversation_id, title=title)
 
     def delete_conversation(self, conversation_id: str) -> None:
-        """Delete a conversation and all its messages."""
+        """Delete a conversation and all its messages (and the attachment bytes
+        only they referred to)."""
         with self._writing("delete the conversation") as conn:
             cursor = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             if cursor.rowcount == 0:
                 raise self._missing(conversation_id)
+            _blobs.prune(conn)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _rows
+from . import _blobs, _rows
 from ._base import StoreBase
 from ._types import Conversation, Message
 
@@ -22,10 +22,18 @@ class ExchangePart(StoreBase):
             return conversation, self._fetch_messages(conn, conversation.id)
 
     def export_json(self, id_or_prefix: str) -> dict[str, Any]:
-        """The ``export --format json`` object (DESIGN.md) of a conversation."""
+        """The ``export --format json`` object (DESIGN.md) of a conversation,
+        with the kept bytes of its attachments (``attachment_data``)."""
         from ._export import export_dict
 
-        return export_dict(*self._export_parts(id_or_prefix))
+        with self._reading("export the conversation") as conn:
+            conversation = _rows.conversation(self._resolve(conn, id_or_prefix))
+            messages = self._fetch_messages(conn, conversation.id)
+            keys: set[str] = set()
+            for m in messages:
+                keys |= _blobs.referenced(m.attachments)
+            data = _blobs.fetch(conn, keys)
+        return export_dict(conversation, messages, data)
 
     def export_markdown(self, id_or_prefix: str) -> str:
         """A conversation as Markdown, for people."""
@@ -48,6 +56,7 @@ class ExchangePart(StoreBase):
         with self._writing("import the conversation") as conn:
             ident = self._fresh_id(conn, imported.id)
             created = imported.created or self._now()
+            _blobs.put(conn, imported.attachment_data, self._now())
             _rows.insert_conversation(
                 conn,
                 id=ident,

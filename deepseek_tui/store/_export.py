@@ -7,7 +7,8 @@ shape so a later version can still read today's files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deepseek_tui.sanitize import clean
@@ -22,8 +23,18 @@ EXPORT_FORMAT = "deepseek-tui/1"
 # "stopped"; it is read as ``stopped``, as schema v4 converted the database.
 
 
-def export_dict(conversation: Conversation, messages: Sequence[Message]) -> dict[str, Any]:
-    """The ``export --format json`` object."""
+def export_dict(
+    conversation: Conversation,
+    messages: Sequence[Message],
+    attachment_data: Mapping[str, bytes] | None = None,
+) -> dict[str, Any]:
+    """The ``export --format json`` object.
+
+    ``attachment_data`` carries the kept bytes of the messages' attachments,
+    base64 under their SHA-256 (the ``sha256`` of an attachment record), each
+    once however many messages carry it: a file holds everything needed to
+    continue the conversation elsewhere, images included.
+    """
     return {
         "format": EXPORT_FORMAT,
         "id": conversation.id,
@@ -51,6 +62,10 @@ def export_dict(conversation: Conversation, messages: Sequence[Message]) -> dict
             }
             for m in messages
         ],
+        "attachment_data": {
+            key: base64.b64encode(data).decode("ascii")
+            for key, data in sorted((attachment_data or {}).items())
+        },
     }
 
 

@@ -14,6 +14,9 @@ A file to import may come from anywhere, and what is stored is later printed by
   attachments -- is made inert with :func:`~deepseek_tui.sanitize.clean` and
   storable (a lone surrogate becomes U+FFFD). Names (title, model, provider,
   finish reason, keys) are also kept on one line;
+* attachment bytes (``attachment_data``) must be base64 whose SHA-256 is their
+  key, no larger than what a conversation keeps; only those a message refers
+  to are stored;
 * role and status must be ones the store knows; usage keeps only counts
   (finite, non-negative numbers, or null for unknown) and drops the rest; a cost or number that is
   not finite is dropped; a time that is not ISO 8601 is replaced by the time of
@@ -25,14 +28,17 @@ foreign file from planting text that only one of them forgets to clean.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from deepseek_tui.sanitize import clean
 
+from ._blobs import SHA256, digest, referenced
 from ._clock import format_timestamp, parse_timestamp
 from ._endings import LEGACY_STOPPED_ERROR, reported_status
 from ._errors import InvalidImportError
@@ -81,6 +87,8 @@ class ImportedConversation:
     system: str | None
     provider: str | None
     messages: tuple[ImportedMessage, ...]
+    attachment_data: dict[str, bytes]
+    """Attachment bytes by SHA-256, only those a message refers to."""
 
 
 # --- untrusted values -------------------------------------------------------------
@@ -232,6 +240,44 @@ def _message(data: Any, index: int) -> ImportedMessage:
     )
 
 
+def _attachment_data(
+    data: Mapping[str, Any], messages: Sequence[ImportedMessage]
+) -> dict[str, bytes]:
+    """The ``attachment_data`` object: base64 bytes under their SHA-256, each
+    checked against its key and the size kept with a conversation. Entries no
+    message refers to are dropped; a record whose bytes are missing is kept
+    (later turns then send a note in their place, as for a file too big to keep).
+    """
+    from deepseek_tui.attachments import KEEP_MAX, human_size
+
+    value = data.get("attachment_data")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _fail("attachment_data", f"must be an object or null, not {type(value).__name__}")
+    wanted: set[str] = set()
+    for m in messages:
+        wanted |= referenced(m.attachments)
+    out: dict[str, bytes] = {}
+    for key, encoded in value.items():
+        where = f"attachment_data[{_shown(key)}]"
+        if not isinstance(key, str) or not SHA256.fullmatch(key):
+            raise _fail(where, "is not a SHA-256 in lowercase hex")
+        if not isinstance(encoded, str):
+            raise _fail(where, "must be a base64 string")
+        if len(encoded) > (KEEP_MAX + 2) // 3 * 4:
+            raise _fail(where, f"is over the {human_size(KEEP_MAX)} kept for an attachment")
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise _fail(where, "is not valid base64") from None
+        if digest(raw) != key:
+            raise _fail(where, "does not match its SHA-256")
+        if key in wanted:
+            out[key] = raw
+    return out
+
+
 def parse_import(data: Any, *, keep_id: bool = False) -> ImportedConversation:
     """Validate and sanitize an ``export_dict`` object (see the module docstring).
 
@@ -249,6 +295,7 @@ def parse_import(data: Any, *, keep_id: bool = False) -> ImportedConversation:
     ident = data.get("id")
     kept = ident if keep_id and isinstance(ident, str) and _ID.fullmatch(ident) else None
     system = _opt_str(data, "system", "")
+    parsed = tuple(_message(m, i) for i, m in enumerate(messages))
     return ImportedConversation(
         id=kept,
         title=_opt_name(data, "title", "") or "",
@@ -258,5 +305,6 @@ def parse_import(data: Any, *, keep_id: bool = False) -> ImportedConversation:
         params=_opt_json(data, "params", "") or {},
         system=system if system and system.strip() else None,
         provider=_opt_name(data, "provider", ""),
-        messages=tuple(_message(m, i) for i, m in enumerate(messages)),
+        messages=parsed,
+        attachment_data=_attachment_data(data, parsed),
     )

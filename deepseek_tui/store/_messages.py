@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from . import _rows
+from . import _blobs, _rows
 from ._base import StoreBase
 from ._clock import format_timestamp
 from ._conversations import attachment_names, derive_title
@@ -44,16 +44,21 @@ class MessagesPart(StoreBase):
         model: str | None,
         params: Mapping[str, Any] | None,
         attachments: Sequence[Any] | None = None,
+        attachment_data: Mapping[str, bytes] | None = None,
     ) -> tuple[Message, Message]:
         """Store the user's message and an empty ``streaming`` assistant reply.
 
         One transaction: either both rows exist or neither. An untitled
         conversation is named after the message (see :func:`derive_title`).
+        ``attachment_data`` maps the SHA-256 (hex) its ``attachments`` records
+        name to the bytes to keep (stored once, see ``_blobs``).
         Returns ``(user_message, assistant_placeholder)``.
         """
         with self._writing("save the message") as conn:
             self._require_conversation(conn, conversation_id)
             now = self._now()
+            if attachment_data:
+                _blobs.put(conn, attachment_data, now)
             seq = self._next_seq(conn, conversation_id)
             user = _rows.insert_message(
                 conn,
@@ -246,3 +251,5 @@ class MessagesPart(StoreBase):
             if self._head(conn, gone.conversation_id) == message_id:
                 self._set_head(conn, gone.conversation_id, gone.parent_id)
             conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            if gone.attachments:
+                _blobs.prune(conn)

@@ -270,12 +270,33 @@ _V4 = _statements(
     "WHERE status = 'interrupted' AND error = 'stopped'",
 )
 
+# Version 5: attachment bytes, kept so that later turns (and regenerate, edit,
+# a restart) send an image again exactly as it went the first time. One row per
+# distinct content, keyed by its SHA-256 in lowercase hex: the same picture
+# attached to ten messages (or re-sent by ten regenerations) is stored once.
+# Messages point at it from their ``attachments`` JSON records (``"sha256"``);
+# a row no record points at any more is removed when a message or a
+# conversation is deleted (see ``_blobs``). No foreign key: the references live
+# in JSON, and a table that referenced ``messages`` would be emptied by the
+# next rebuild of ``messages`` (as v4 did).
+_V5 = _statements(
+    """
+    CREATE TABLE attachment_data (
+        sha256  TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+        size    INTEGER NOT NULL,
+        data    BLOB NOT NULL,
+        created TEXT NOT NULL
+    )
+    """,
+)
+
 #: Every step, oldest first. ``SCHEMA_VERSION`` is the last one's version.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations and messages", _V1),
     Migration(2, "full-text search over titles and messages", _V2),
     Migration(3, "branches: regenerated answers and edited prompts", _V3),
     Migration(4, "a 'stopped' status for answers the user stopped", _V4),
+    Migration(5, "attachment bytes kept with their messages", _V5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

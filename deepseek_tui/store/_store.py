@@ -17,7 +17,8 @@ second); ``finish_message`` records the outcome. Rows a crash left
 
 The methods live in parts, one module each, put together here: conversations
 (``_conversations``), messages and the streaming protocol (``_messages``),
-branches (``_branches``), export and import (``_exchange``), all on the
+branches (``_branches``), export and import (``_exchange``), attachment
+bytes (``_blobs``), all on the
 connection and lock of ``_base``.
 """
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple, Self
 
+from ._blobs import BlobsPart
 from ._branches import BranchesPart
 from ._clock import Clock, IdFactory, random_id, utc_now
 from ._conversations import ConversationsPart
@@ -51,7 +53,7 @@ class OpenResult(NamedTuple):  # cheaper to create than a dataclass, at every st
     read_only: bool
 
 
-class Store(ConversationsPart, MessagesPart, BranchesPart, ExchangePart):
+class Store(ConversationsPart, MessagesPart, BranchesPart, ExchangePart, BlobsPart):
     """Every conversation and message, in one SQLite file. See the module docstring."""
 
     @classmethod

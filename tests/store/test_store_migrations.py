@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import stat
 from pathlib import Path
@@ -246,7 +247,7 @@ def test_upgrade_to_v4_names_stopped_answers_and_keeps_everything_else(db_path: 
     before = raw_query(
         db_path, "SELECT id, seq, role, content, parent_id, created FROM messages ORDER BY id"
     )
-    opened = Store.open(db_path)
+    opened = Store.open(db_path, migrations=MIGRATIONS[:4])
     assert len(opened.notices) == 1 and "v3 to v4" in opened.notices[0]
     with opened.store as s:
         assert raw_query(db_path, "PRAGMA user_version") == [(4,)]
@@ -318,3 +319,35 @@ def test_stopped_is_refused_by_a_v3_database(db_path: Path) -> None:
     build_v3(db_path)
     with pytest.raises(sqlite3.IntegrityError):
         raw_query(db_path, "UPDATE messages SET status = 'stopped' WHERE id = 2")
+
+
+def test_upgrade_to_v5_keeps_attachment_records_and_adds_their_bytes_table(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Records from before v5 name no bytes: they stay as they were (replayed as
+    a note); new messages keep their bytes; the schema matches a new database."""
+    with Store.open(db_path, migrations=MIGRATIONS[:4]).store as s:
+        c = s.create_conversation()
+        old = [{"name": "pic.png", "kind": "image", "mime": "image/png", "size": 9}]
+        s.begin_turn(c.id, user_content="look", model="m", params={}, attachments=old)
+    opened = Store.open(db_path)
+    assert len(opened.notices) == 1 and "v4 to v5" in opened.notices[0]
+    with opened.store as s:
+        assert raw_query(db_path, "PRAGMA user_version") == [(5,)]
+        assert s.messages(c.id)[0].attachments == old
+        data = b"GIF89a-new"
+        key = hashlib.sha256(data).hexdigest()
+        s.begin_turn(
+            c.id,
+            user_content="and this",
+            model="m",
+            params={},
+            attachments=[{"name": "n.gif", "kind": "image", "sha256": key}],
+            attachment_data={key: data},
+        )
+        assert s.attachment_data([key]) == {key: data}
+    fresh = tmp_path / "fresh.db"
+    Store.open(fresh).store.close()
+    schema = "SELECT sql FROM sqlite_schema WHERE name = 'attachment_data'"
+    assert raw_query(db_path, schema) == raw_query(fresh, schema) != []
+    assert raw_query(db_path, "PRAGMA integrity_check") == [("ok",)]

@@ -261,11 +261,11 @@ async def test_regenerate_resends_a_text_attachment(
     assert [[a["name"] for a in r] for r in records] == [["notes.txt"], ["notes.txt"]]
 
 
-async def test_regenerate_or_edit_asks_for_an_image_again(
+async def test_regenerate_and_edit_send_a_kept_image_again_without_asking(
     server: FakeDeepSeek, home: Path, tmp_path: Path
 ) -> None:
     text_file, image = _files(tmp_path)
-    server.push(Reply(content="a cat"), Reply(content="still a cat"))
+    server.push(Reply(content="a cat"), Reply(content="still a cat"), Reply(content="a dog"))
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await _ready(pilot)
@@ -274,23 +274,121 @@ async def test_regenerate_or_edit_asks_for_an_image_again(
         await wait_for(pilot, lambda: len(_tray(screen).items) == 2)
         await pilot.press(*"What is it?", "enter")
         await _answered(pilot, screen, 1)
-        # The image's bytes were not kept: regenerate turns into an edit.
+        # Regenerate: the same message goes again, image included, no questions.
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: notified(app, "To regenerate, attach pic.png again"))
-        assert len(server.chat_requests) == 1  # nothing sent
-        prompt = screen.query_one(PromptInput)
-        assert prompt.text == "What is it?"
-        assert [a.name for a in _tray(screen).items] == ["notes.txt"]
-        # Attach it again and send: a new branch with both files.
-        await _type_attach(pilot, screen, image)
-        await wait_for(pilot, lambda: len(_tray(screen).items) == 2)
-        prompt.load_text("What is it?")
-        await pilot.press("enter")
         await wait_for(pilot, lambda: len(server.chat_requests) == 2)
+        await wait_for(
+            pilot, lambda: screen.query(AssistantMessage).last().content == "still a cat"
+        )
+        assert not notified(app, "attach")
+        assert screen.query_one(PromptInput).text == ""
+        chips = ["📝 notes.txt · 18 bytes", "🖼 pic.png · 72 bytes"]
+        assert screen.query_one(UserMessage).attachment_chips == chips
+        # Edit: the prompt comes back with both files in the tray; Enter sends them.
+        await pilot.press("f4")
+        prompt = screen.query_one(PromptInput)
+        await wait_for(pilot, lambda: prompt.text == "What is it?")
+        assert [a.name for a in _tray(screen).items] == ["notes.txt", "pic.png"]
+        assert not notified(app, "not kept")
+        prompt.load_text("What is it now?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(server.chat_requests) == 3)
+        await wait_for(pilot, lambda: screen.query(AssistantMessage).last().content == "a dog")
+    first, again, edited = (r.body["messages"][-1]["content"] for r in server.chat_requests)
+    assert again == first  # the same bytes, image included
+    assert [p["type"] for p in edited] == ["text", "image_url"]
+    assert edited[1] == first[1]
+    assert edited[0]["text"].startswith("What is it now?\n\nAttached file notes.txt")
+    assert rows(home, "SELECT count(*) FROM attachment_data") == [(1,)]
+
+
+async def test_an_image_too_big_to_keep_is_said_at_once_and_asked_for_again(
+    server: FakeDeepSeek, home: Path, tmp_path: Path
+) -> None:
+    keep_max = 5 * 1024 * 1024  # deepseek_tui.attachments.KEEP_MAX
+
+    big = tmp_path / "scan.png"
+    big.write_bytes(PNG + bytes(keep_max + 1024 * 1024))
+    server.push(Reply(content="a scan"))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await _ready(pilot)
+        await _type_attach(pilot, screen, big)
+        await wait_for(pilot, lambda: _tray(screen).items)
+        assert notified(
+            app, "scan.png is 6.0 MB, over the 5.0 MB kept with a conversation: it goes with"
+        )
+        app.clear_notifications()
+        await pilot.press(*"What is it?", "enter")
         await _answered(pilot, screen, 1)
-    content = server.chat_requests[1].body["messages"][-1]["content"]
-    assert [p["type"] for p in content] == ["text", "image_url"]
-    assert "hello from a file" in content[0]["text"]
+        assert len(server.chat_requests[0].body["messages"][-1]["content"]) == 2  # it went
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: notified(app, "To regenerate, attach scan.png again"))
+        assert notified(app, "it was not kept with the conversation")
+        assert len(server.chat_requests) == 1  # nothing sent without it
+    assert rows(home, "SELECT count(*) FROM attachment_data") == [(0,)]
+
+
+async def test_after_a_restart_the_follow_up_still_sends_the_image(
+    server: FakeDeepSeek, tmp_path: Path
+) -> None:
+    _, image = _files(tmp_path)
+    server.push(Reply(content="a picture"), Reply(content="black"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot)
+        await _type_attach(pilot, screen, image)
+        await wait_for(pilot, lambda: _tray(screen).items)
+        await pilot.press(*"What is it?", "enter")
+        await _answered(pilot, screen, 1)
+    app = make_app(continue_=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot)
+        await wait_for(pilot, lambda: screen.query(UserMessage))
+        prompt = screen.query_one(PromptInput)
+        prompt.focus()
+        await pilot.press(*"Which colour?", "enter")
+        await wait_for(pilot, lambda: len(server.chat_requests) == 2)
+        await _answered(pilot, screen, 2)
+    first, second = server.chat_requests
+    sent = json.dumps(first.body["messages"], ensure_ascii=False, separators=(",", ":")).encode()
+    assert sent in first.raw and sent[:-1] + b"," in second.raw  # the same bytes first
+    assert second.body["messages"][0]["content"][1]["type"] == "image_url"
+
+
+async def test_switching_to_a_model_without_images_says_so_once(
+    server: FakeDeepSeek, tmp_path: Path
+) -> None:
+    _, image = _files(tmp_path)
+    server.push(*(Reply(content=f"a{i}") for i in range(3)))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await _ready(pilot)
+        await _type_attach(pilot, screen, image)
+        await wait_for(pilot, lambda: _tray(screen).items)
+        await pilot.press(*"What is it?", "enter")
+        await _answered(pilot, screen, 1)
+        await pilot.press("ctrl+s")
+        screen.query_one(SettingsSidebar).query_one("#model", Select).value = "deepseek-v4-pro"
+        await wait_for(pilot, lambda: screen.query_one(StatusLine).info.model == "deepseek-v4-pro")
+        await pilot.press("ctrl+s")
+        screen.query_one(PromptInput).focus()
+        app.clear_notifications()
+        note = "deepseek-v4-pro does not take images: pic.png, attached earlier, goes as a note"
+        await pilot.press(*"And now?", "enter")
+        await wait_for(pilot, lambda: notified(app, note))
+        await _answered(pilot, screen, 2)
+        app.clear_notifications()
+        await pilot.press(*"Again?", "enter")
+        await wait_for(pilot, lambda: len(server.chat_requests) == 3)
+        await _answered(pilot, screen, 3)
+        assert not notified(app, "does not take images")
+    for request in server.chat_requests[1:]:
+        replayed = request.body["messages"][0]["content"]
+        assert replayed == (
+            "What is it?\n\n[image pic.png (image/png, 72 bytes) was attached here and is"
+            " not re-sent]"
+        )
 
 
 async def test_files_can_be_sent_without_a_prompt(

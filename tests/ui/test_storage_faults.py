@@ -39,7 +39,7 @@ def _disk_full(app: object, full: bool) -> None:
         conn.execute(f"PRAGMA max_page_count = {pages}")
         for table in range(8):
             free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-            if table and not free:
+            if not free:  # every page is in use: nothing left to fill
                 break
             conn.execute(f"CREATE TABLE filler_{table} (x BLOB)")  # takes a free page
             for size in (1000, 100, 10):  # smaller and smaller, into every gap

@@ -46,12 +46,14 @@ async def regenerate(screen: ChatScreen) -> None:
     if last is None:
         screen.notify("Nothing to regenerate yet", timeout=3)
         return
-    attachments, lost = reattach(last)
-    if lost:  # its images or documents were sent once and not kept
+    attachments, lost = await reattach(screen, last)
+    if lost:  # sent once and not kept (too big to keep, or from an older version)
         await edit(screen, last, attachments)
+        it = "them" if len(lost) > 1 else "it"
         screen.notify(
             f"To regenerate, attach {', '.join(lost)} again (Ctrl+T), then press Enter: "
-            "images and documents are not kept with the conversation.",
+            f"{it} went with the message but {it} {'were' if len(lost) > 1 else 'was'} "
+            "not kept with the conversation.",
             severity="warning",
             timeout=8,
             markup=False,
@@ -91,7 +93,7 @@ async def edit_last(screen: ChatScreen) -> None:
     if last is None:
         screen.notify("Nothing to edit yet", timeout=3)
         return
-    attachments, lost = reattach(last)
+    attachments, lost = await reattach(screen, last)
     await edit(screen, last, attachments)
     note = ""
     if lost:
@@ -106,7 +108,7 @@ async def edit_last(screen: ChatScreen) -> None:
 
 
 async def edit(screen: ChatScreen, message: Message, attachments: Sequence[Attachment]) -> None:
-    """Put ``message`` and its text attachments back for editing."""
+    """Put ``message`` and the attachments that can go again back for editing."""
     screen.editing = message.id
     screen.prompt.load_text(message.content)
     screen.prompt.move_cursor(screen.prompt.document.end)
@@ -189,15 +191,18 @@ async def continue_answer(screen: ChatScreen, *, again: bool = False) -> None:
     await screen.turns.start(CONTINUE_PROMPT)
 
 
-def reattach(message: Message) -> tuple[list[Attachment], list[str]]:
+async def reattach(screen: ChatScreen, message: Message) -> tuple[list[Attachment], list[str]]:
     """The attachments of a stored user message that can be sent again (text
-    files, whose text is kept), and the names of those that cannot."""
-    from deepseek_tui.attachments import Attachment
+    files, and images and documents whose bytes were kept), and the names of
+    those that cannot."""
+    from deepseek_tui.attachments import Attachment, stored_keys
 
+    keys = stored_keys([message])
+    stored = await asyncio.to_thread(screen.store.attachment_data, keys) if keys else {}
     again: list[Attachment] = []
     lost: list[str] = []
     for record in message.attachments or ():
-        attachment = Attachment.from_record(record)
+        attachment = Attachment.from_record(record, stored)
         if attachment is not None:
             again.append(attachment)
         elif isinstance(record, dict):

@@ -36,7 +36,7 @@ async def pick_attachment(screen: ChatScreen) -> None:
 async def attach(screen: ChatScreen, path: str) -> bool:
     """Load ``path`` and show it as a chip above the prompt; a file that cannot
     be attached gets one notification saying why."""
-    from deepseek_tui.attachments import AttachmentError, load_attachment
+    from deepseek_tui.attachments import AttachmentError, keep_notice, load_attachment
 
     try:
         attachment = await asyncio.to_thread(load_attachment, path)
@@ -55,6 +55,8 @@ async def attach(screen: ChatScreen, path: str) -> bool:
             timeout=8,
             markup=False,
         )
+    elif (too_big := keep_notice(attachment)) is not None:
+        screen.notify(reveal(too_big), severity="warning", timeout=10, markup=False)
     return True
 
 
