@@ -494,7 +494,7 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
             text = json_text(store.export_json(conversation.id), indent=2)
         else:
             # each field sanitized; bidi controls named, as ask and history show them
-            text = name_bidi(store.export_markdown(conversation.id))
+            text = store.export_markdown(conversation.id)
     out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 

@@ -11,7 +11,8 @@ import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deepseek_tui.sanitize import clean
+from deepseek_tui.sanitize import clean as _clean
+from deepseek_tui.sanitize import name_bidi
 
 from ._endings import ending_label, reported_status
 from ._types import Conversation, Message
@@ -21,6 +22,14 @@ EXPORT_FORMAT = "deepseek-tui/1"
 # or error; a row still streaming is a partial answer, ``interrupted``. A file
 # written before ``stopped`` existed said ``interrupted`` with the error
 # "stopped"; it is read as ``stopped``, as schema v4 converted the database.
+
+
+def clean(text: str) -> str:
+    """A field of the Markdown export: control sequences removed and bidi
+    controls named, as every output meant for a person shows them (the TUI,
+    ``ask``, ``history``); each field on its own, so one unterminated sequence
+    cannot swallow what follows it."""
+    return name_bidi(_clean(text))
 
 
 def export_dict(

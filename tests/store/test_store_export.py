@@ -254,6 +254,21 @@ def test_markdown_cleans_each_field_on_its_own(store: Store) -> None:
     assert text.startswith("# t\n") and "> s\n" in text
 
 
+def test_markdown_names_bidi_controls_as_every_other_output_does(store: Store) -> None:
+    """The Markdown export (the command line's and the TUI's file alike) shows
+    a right-to-left override by name, so "exe.txt" cannot pose as "txt.exe";
+    the JSON export keeps the text exact."""
+    conv = store.create_conversation(title="invoice \u202etxt.exe")
+    _, a = store.begin_turn(conv.id, user_content="open \u2066it\u2069", model="m", params={})
+    store.finish_message(a.id, content="file \u202excod.exe", reasoning=None, status="complete")
+    text = store.export_markdown(conv.id)
+    assert "\u202e" not in text and "\u2066" not in text
+    assert "# invoice ⟨RLO⟩txt.exe" in text and "file ⟨RLO⟩xcod.exe" in text
+    assert "open ⟨LRI⟩it⟨PDI⟩" in text
+    exported = store.export_json(conv.id)
+    assert exported["messages"][-1]["content"] == "file \u202excod.exe"
+
+
 # Every way a string can act on a terminal: OSC 0 (title), OSC 52 (clipboard),
 # CSI, 8-bit CSI/OSC (C1), BEL, a lone ESC, CR, and a lone surrogate.
 HOSTILE = "A\x1b]0;pwned\x07B\x1b]52;c;aGk=\x07C\x1b[2J\x9b31m\x9d0;t\x9c\x07\rD\x1b\ud800E"
