@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deepseek_tui import params
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.models import ModelSpec
     from deepseek_tui.store import Conversation, Store
+    from deepseek_tui.toolloop import Approve
+    from deepseek_tui.tools.host import ToolHost
     from deepseek_tui.turn import Prepared, Turn, TurnOutcome
+    from deepseek_tui.turn_events import NextRound, ProposedCall, ToolCallDone, ToolCallsProposed
 
 __all__ = ["ask"]
 
@@ -86,6 +89,7 @@ async def _ask(
     from deepseek_tui.session import Session
     from deepseek_tui.store import RECOVER_AFTER, StoreError
     from deepseek_tui.turn import AnswerText, Ended, Prepared, ReasoningText
+    from deepseek_tui.turn_events import NextRound, ToolCallDone, ToolCallsProposed
 
     catalog = _catalog(settings)
     store = None if args.no_save else _open_store(paths_)
@@ -109,12 +113,15 @@ async def _ask(
             stop=tuple(args.stop) if args.stop else None,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
+        tools = await _start_tools(settings) if args.tools else None
         turn = session.turn(
             prompt,
             turn_settings,
             conversation=conversation,
             system=system or None,
             attachments=attachments,
+            tools=tools,
+            approve=_approver(yes=args.yes),
         )
         text = _AskOutput(out, stream=not args.json, reasoning=args.reasoning)
         turn.interrupt("interrupted")  # ask stops only when the program ends (Ctrl+C)
@@ -130,6 +137,8 @@ async def _ask(
                             text.answer(event.text)
                         elif isinstance(event, ReasoningText):
                             text.reasoning(event.text)
+                        elif isinstance(event, ToolCallsProposed | ToolCallDone | NextRound):
+                            _tool_event(event, text, quiet=args.json)
                         elif isinstance(event, Ended):
                             break
                         if text.closed:
@@ -140,6 +149,8 @@ async def _ask(
                 raise
         finally:
             await session.aclose()
+            if tools is not None:
+                await tools.aclose()
         if ended_by:  # the row is closed as interrupted with what arrived
             text.end()
             return 128 + ended_by[0]
@@ -176,6 +187,72 @@ async def _ask(
     finally:
         if store is not None:
             store.close()
+
+
+async def _start_tools(settings: Settings) -> ToolHost | None:
+    """Start the configured MCP servers; one warning line for each that failed."""
+    from deepseek_tui.tools.host import ToolHost
+
+    servers = [s for s in settings.mcp if s.enabled]
+    if not servers:
+        print(
+            "deepseek-tui: note: --tools: no MCP servers are configured ([mcp.NAME] in "
+            "config.toml); sending without tools",
+            file=sys.stderr,
+        )
+        return None
+    host = ToolHost(settings.mcp, settings.tools)
+    await host.start()
+    for state in host.states():
+        if state.status == "failed":
+            print(
+                f"deepseek-tui: warning: MCP server {clean(state.name)} did not start: "
+                f"{clean(state.error or 'no reason given')}",
+                file=sys.stderr,
+            )
+    return host
+
+
+def _approver(*, yes: bool) -> Approve:
+    """``ask`` never waits for input: ``--yes`` runs every call, otherwise a call
+    of a tool not listed under ``trust`` is declined (the model is told so)."""
+
+    async def approve(calls: Sequence[ProposedCall]) -> list[bool]:
+        if not yes:
+            for call in calls:
+                print(
+                    f"deepseek-tui: note: declined {clean(call.wire_name)} (not in the server's "
+                    "trust list; --yes runs tool calls without asking)",
+                    file=sys.stderr,
+                )
+        return [yes] * len(calls)
+
+    return approve
+
+
+def _tool_event(
+    event: ToolCallsProposed | ToolCallDone | NextRound, text: _AskOutput, *, quiet: bool
+) -> None:
+    """Tool calls on stderr, one line each, so stdout stays the answer."""
+    from deepseek_tui.turn_events import ToolCallDone, ToolCallsProposed
+
+    if isinstance(event, ToolCallsProposed):
+        text.pause()
+        if not quiet:
+            for call in event.calls:
+                args = " ".join(call.arguments.split())
+                if len(args) > 200:
+                    args = args[:199] + "…"
+                print(f"deepseek-tui: tool: {clean(call.wire_name)} {clean(args)}", file=sys.stderr)
+    elif isinstance(event, ToolCallDone) and not quiet:
+        first = next((line for line in event.result.content.splitlines() if line.strip()), "")
+        if len(first) > 200:
+            first = first[:199] + "…"
+        status = event.result.status
+        print(
+            f"deepseek-tui: {status}: {clean(event.call.wire_name)}: {name_bidi(clean(first))}",
+            file=sys.stderr,
+        )
 
 
 @contextlib.contextmanager
@@ -233,6 +310,15 @@ class _AskOutput:
             sys.stderr.write("\n")
             self._reasoning_open = False
         self._write(name_bidi(text))
+
+    def pause(self) -> None:
+        """Tool calls come next (on stderr): end the lines begun so far, so the
+        answer that follows them starts on a line of its own."""
+        if self._reasoning_open:
+            sys.stderr.write("\n")
+            self._reasoning_open = False
+        if self._last and not self._last.endswith("\n"):
+            self._write("\n")
 
     def end(self) -> bool:
         """End the output with a newline; ``False`` when stdout went away."""
@@ -341,10 +427,20 @@ def _ask_json(o: TurnOutcome, error: str | None) -> dict[str, Any]:
         "reasoning": clean(o.reasoning) if o.reasoning else None,
         "model": o.model,
         "finish_reason": o.finish_reason,
-        "usage": o.usage.to_dict() if o.usage else None,
+        "usage": (usage.to_dict() if (usage := o.total_usage()) else None),
         "conversation_id": o.conversation_id,
-        "cost": o.cost,
+        "cost": o.total_cost(),
         "status": o.status,
+        "tool_calls": [
+            {
+                "id": call.id,
+                "name": call.wire_name,
+                "arguments": call.arguments,
+                "result": result.content,
+                "status": result.status,
+            }
+            for call, result in o.calls
+        ],
     }
     if error is not None:
         data["error"] = error

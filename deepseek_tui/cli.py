@@ -151,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON object at the end instead of streaming text",
     )
     ask.add_argument("--no-save", action="store_true", help="do not save this exchange to history")
+    ask.add_argument(
+        "--tools",
+        action="store_true",
+        help="offer the configured MCP servers' tools ([mcp.NAME] in config.toml)",
+    )
+    ask.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --tools, run the model's tool calls without asking "
+        "(otherwise calls of tools not in a server's trust list are declined)",
+    )
 
     history = sub.add_parser("history", help="list saved conversations, newest first")
     history.add_argument("--search", metavar="TEXT", help="only conversations matching TEXT")

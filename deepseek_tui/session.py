@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from deepseek_tui.api import DeepSeekClient
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.store import Conversation, Message, Store
+    from deepseek_tui.toolloop import Approve, ToolBox
     from deepseek_tui.turn import Turn
 
 __all__ = ["Choice", "ProviderUnavailable", "Session", "choose_model", "listed"]
@@ -283,8 +284,12 @@ class Session:
         attachments: Sequence[Attachment] = (),
         drop_oldest: int = 0,
         branch_from: int | None = None,
+        tools: ToolBox | None = None,
+        approve: Approve | None = None,
     ) -> Turn:
-        """A turn on the active provider; run it with ``async for e in turn.run()``."""
+        """A turn on the active provider; run it with ``async for e in turn.run()``.
+        ``tools`` offers their tools to the model; ``approve`` decides calls of
+        tools that are not trusted."""
         from deepseek_tui.turn import Turn
 
         return Turn(
@@ -301,6 +306,9 @@ class Session:
             temperature_max=self._settings.active.temperature_max,
             drop_oldest=drop_oldest,
             branch_from=branch_from,
+            tools=tools,
+            approve=approve,
+            tools_config=self._settings.tools,
             now=self.now,
         )
 

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from deepseek_tui.api import (
     APIError,
@@ -44,6 +44,8 @@ from deepseek_tui.api import (
     Queued,
     ReasoningDelta,
     Started,
+    StreamAccumulator,
+    ToolCallDelta,
     Usage,
 )
 from deepseek_tui.apikey import UnusableKey
@@ -59,6 +61,8 @@ from deepseek_tui.request import (
 )
 from deepseek_tui.sanitize import StreamSanitizer, clean
 from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.toolloop import Approve, ToolBox, follow_up, tool_round
+from deepseek_tui.tools import ToolResult, ToolsConfig
 from deepseek_tui.turn_events import (
     _FINISH_NOTES,
     _FINISH_STATUS,
@@ -66,17 +70,20 @@ from deepseek_tui.turn_events import (
     JSON_EMPTY,
     AnswerText,
     Ended,
+    NextRound,
     Prepared,
+    ProposedCall,
     ReasoningText,
     TurnEvent,
     TurnOutcome,
     Waiting,
+    add_usage,
 )
 from deepseek_tui.turn_settings import TurnSettings
 from deepseek_tui.urls import BadBaseURL
 
 if TYPE_CHECKING:
-    from deepseek_tui.api import DeepSeekClient
+    from deepseek_tui.api import ChatRequest, DeepSeekClient
 
 __all__ = [
     "ENDINGS",
@@ -122,6 +129,9 @@ class Turn:
         drop_oldest: int = 0,
         branch_from: int | None = None,
         continuing: Message | None = None,
+        tools: ToolBox | None = None,
+        approve: Approve | None = None,
+        tools_config: ToolsConfig | None = None,
         checkpoint_interval: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -140,6 +150,9 @@ class Turn:
         self._drop_oldest = drop_oldest
         self._branch_from = branch_from
         self.continuing = continuing
+        self._tools = tools
+        self._approve = approve
+        self._tools_config = tools_config or ToolsConfig()
         self._interval = checkpoint_interval
         self._now = now
         self._stop_as: tuple[str, str | None] = ("stopped", None)
@@ -220,15 +233,52 @@ class Turn:
                 attachments=self.attachments,
                 temperature_max=self._temperature_max,
                 stored=self._stored,
+                tools=[spec.to_wire() for spec in self._tools.specs()] if self._tools else None,
+                tool_result_limit=self._tools_config.result_limit,
             )
         yield Prepared(self._conversation, self.prepared)
+        request = self.prepared.request
+        while True:
+            calls = StreamAccumulator()
+            async for event in self._stream(client, request, calls):
+                yield event
+            asked = calls.tool_calls
+            if not (asked and self._tools is not None and out.status == "complete"):
+                break
+            results: list[ToolResult] = []
+            async for event in self._tool_round(asked, results):
+                yield event
+            if out.status != "complete":
+                break
+            request = follow_up(
+                request,
+                content=out.content,
+                reasoning=out.reasoning,
+                calls=asked,
+                results=results,
+                limit=self._tools_config.result_limit,
+            )
+            try:
+                await asyncio.to_thread(self._next_answer)
+            except (StoreError, OSError) as exc:
+                out.status, out.error = "error", f"the answer could not go on: {exc}"
+                break
+            yield NextRound(out.assistant_message_id)
+        yield Ended(out)
+
+    async def _stream(
+        self, client: DeepSeekClient, request: ChatRequest, calls: StreamAccumulator
+    ) -> AsyncGenerator[TurnEvent, None]:
+        """Stream one request into the outcome (and its tool calls into ``calls``),
+        saving as it goes; every ending is recorded in the outcome."""
+        out = self.outcome
         answer, reasoning = StreamSanitizer(), StreamSanitizer()
         # Fragments, joined only when saved: ``+=`` on an attribute copies the
         # whole text at every token (quadratic in the answer's length). A
         # continuation starts from the text it continues.
         answer_parts: list[str] = []
         reasoning_parts: list[str] = []
-        if self.continuing is not None:
+        if self.continuing is not None and not out.rounds:
             answer_parts.append(self.continuing.content)
             reasoning_parts.append(self.continuing.reasoning or "")
 
@@ -240,8 +290,10 @@ class Turn:
         ended = gathered = False
         saving = True
         try:
-            async for event in client.stream_chat(self.prepared.request):
-                if isinstance(event, ContentDelta):
+            async for event in client.stream_chat(request):
+                if isinstance(event, ToolCallDelta):
+                    calls.add(event)
+                elif isinstance(event, ContentDelta):
                     answer_parts.append(event.text)
                     text = answer.feed(event.text)
                     if text:
@@ -298,11 +350,10 @@ class Turn:
             if not ended:  # cancelled, or the consumer left the loop: keep what arrived
                 out.status, out.error = self._stop_as
             out.cost = self.spec.cost(out.usage, self.started) if out.usage else None
-            self._finish()
+            self._finish(calls.tool_calls)
         for rest, kind in ((reasoning.flush(), ReasoningText), (answer.flush(), AnswerText)):
             if rest:
                 yield kind(rest)
-        yield Ended(out)
 
     def _empty_json(self, out: TurnOutcome) -> bool:
         """Whether a JSON-mode answer ended with nothing but blanks (DeepSeek
@@ -381,7 +432,7 @@ class Turn:
         if self._store is not None and out.assistant_message_id is not None:
             self._store.checkpoint(out.assistant_message_id, out.content, out.reasoning)
 
-    def _finish(self) -> None:
+    def _finish(self, tool_calls: Sequence[Mapping[str, Any]] = ()) -> None:
         """Write the final state. Synchronous on purpose: it must also run while the
         task is being cancelled, where awaiting is not reliable. A storage failure
         here is reported in the outcome, never raised."""
@@ -389,7 +440,7 @@ class Turn:
         if self._store is None or out.assistant_message_id is None:
             return
         usage = out.answer_usage()
-        fields = {
+        fields: dict[str, Any] = {
             "content": out.content,
             "reasoning": out.reasoning or None,
             "status": out.status,
@@ -399,7 +450,9 @@ class Turn:
             "error": None if out.status == "complete" else out.error,
             "model": self.settings.model,
         }
-        old = self.continuing
+        if tool_calls:
+            fields["tool_calls"] = [dict(c) for c in tool_calls]
+        old = self.continuing if not out.rounds else None
         if old is not None and self.unchanged():
             # Nothing new arrived (refused, failed, stopped at once): the answer
             # stays as it was, cut off and ready to be continued again.
@@ -412,12 +465,60 @@ class Turn:
                 model=None,
             )
         try:
-            self._store.finish_message(out.assistant_message_id, **fields)  # type: ignore[arg-type]
+            self._store.finish_message(out.assistant_message_id, **fields)
         except (StoreError, OSError) as exc:
             message = str(exc)
             if not message.startswith("could not save"):
                 message = f"could not save the answer: {message}"
             out.unsaved = f"{message}; it is shown here but not stored"
+
+    def _tool_round(
+        self, asked: Sequence[Mapping[str, Any]], results: list[ToolResult]
+    ) -> AsyncGenerator[TurnEvent, None]:
+        assert self._tools is not None
+        return tool_round(
+            self.outcome,
+            asked,
+            results,
+            box=self._tools,
+            approve=self._approve,
+            max_rounds=self._tools_config.max_rounds,
+            stop_as=self._stop_as,
+            save=self._store_result,
+        )
+
+    def _store_result(self, call: ProposedCall, result: ToolResult) -> None:
+        conversation = self._conversation
+        if self._store is None or conversation is None:
+            return
+        self._store.add_tool_result(
+            conversation.id,
+            tool_call_id=call.id,
+            name=call.wire_name,
+            content=result.content,
+            status=result.status,
+        )
+
+    def _next_answer(self) -> None:
+        """Start the answer that follows the results: a new placeholder; the
+        usage and cost so far move to the earlier rounds."""
+        out = self.outcome
+        out.earlier_rounds = add_usage(out.earlier_rounds, out.answer_usage())
+        cost = out.answer_cost()
+        if out.earlier_rounds_cost is not None:
+            out.earlier_rounds_cost = None if cost is None else out.earlier_rounds_cost + cost
+        out.rounds += 1
+        out.content = out.reasoning = ""
+        out.usage, out.cost, out.finish_reason = None, None, None
+        out.continued, out.earlier, out.earlier_cost = False, None, None
+        out.status = "streaming"
+        self.started = self._now()
+        conversation = self._conversation
+        if self._store is not None and conversation is not None:
+            message = self._store.begin_answer(
+                conversation.id, model=self.settings.model, params=self.settings.to_params()
+            )
+            out.assistant_message_id = message.id
 
     def unchanged(self) -> bool:
         """A continuation that added nothing to the answer (and was not billed

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from deepseek_tui.models import ModelSpec
     from deepseek_tui.request import PreparedRequest
     from deepseek_tui.store import Conversation
+    from deepseek_tui.tools import ToolResult
 
 #: How an answer can end, as stored, exported and shown: ``complete``;
 #: ``stopped`` (the user stopped it); ``error`` (failed, ``error`` says why;
@@ -63,7 +64,51 @@ class Ended(NamedTuple):
     outcome: TurnOutcome
 
 
-TurnEvent = Prepared | ReasoningText | AnswerText | Waiting | Ended
+class ProposedCall(NamedTuple):
+    """A tool call the model asked for, as the user is shown it."""
+
+    id: str
+    wire_name: str
+    """The name the model used (``server__tool``)."""
+    server: str | None
+    """The MCP server that has the tool; ``None`` for a name no server offers."""
+    tool: str
+    arguments: str
+    """The arguments exactly as the model wrote them (JSON, or not)."""
+    trusted: bool
+    """Listed under the server's ``trust``: runs without asking."""
+
+
+class ToolCallsProposed(NamedTuple):
+    """The model asked for tool calls; they are decided together next."""
+
+    calls: tuple[ProposedCall, ...]
+
+
+class ToolCallDone(NamedTuple):
+    """One call ran (or was declined, or failed); its result is stored."""
+
+    call: ProposedCall
+    result: ToolResult
+
+
+class NextRound(NamedTuple):
+    """The results went back to the model: a new answer (a new stored message)
+    streams next."""
+
+    assistant_message_id: int | None
+
+
+TurnEvent = (
+    Prepared
+    | ReasoningText
+    | AnswerText
+    | Waiting
+    | ToolCallsProposed
+    | ToolCallDone
+    | NextRound
+    | Ended
+)
 
 
 @dataclass
@@ -98,6 +143,14 @@ class TurnOutcome:
     earlier_cost: float | None = None
     continued: bool = False
     """This turn continued an answer in place (prefix completion)."""
+    calls: list[tuple[ProposedCall, ToolResult]] = field(default_factory=list)
+    """Every tool call of the turn with its result, in order."""
+    rounds: int = 0
+    """Tool rounds: answers that asked for calls before this (the last) one."""
+    earlier_rounds: Usage | None = None
+    """Usage of the earlier rounds' requests (``usage`` is the last one's)."""
+    earlier_rounds_cost: float | None = 0.0
+    """Their cost; ``None`` once one of them had no known cost."""
 
     def answer_usage(self) -> Usage | None:
         """The usage of the whole answer: for a continued one, every request's."""
@@ -112,6 +165,17 @@ class TurnOutcome:
         if self.cost is None or (self.earlier is not None and self.earlier_cost is None):
             return None
         return (self.earlier_cost or 0.0) + self.cost
+
+    def total_usage(self) -> Usage | None:
+        """Every request of the turn, tool rounds included."""
+        return add_usage(self.earlier_rounds, self.answer_usage())
+
+    def total_cost(self) -> float | None:
+        """What the whole turn cost; ``None`` when a part's cost is unknown."""
+        last = self.answer_cost()
+        if last is None or self.earlier_rounds_cost is None:
+            return None if self.rounds or last is None else last
+        return self.earlier_rounds_cost + last
 
 
 def add_usage(a: Usage | None, b: Usage | None) -> Usage | None:
