@@ -28,8 +28,9 @@ from deepseek_tui.launch import Launch
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
 from deepseek_tui.session import Session
+from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.links import why_not
-from deepseek_tui.ui.palette import ChatCommands
+from deepseek_tui.ui.palette import ChatCommands, ToolCommands
 from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen
 from deepseek_tui.ui.themes import AppThemes
 from deepseek_tui.ui.widgets.prompt import PromptInput
@@ -44,7 +45,7 @@ class DeepSeekApp(App[int]):
     """deepseek-tui's TUI. Build it with an open :class:`Launch` (see ``run_app``)."""
 
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ChatCommands}
+    COMMANDS = App.COMMANDS | {ChatCommands, ToolCommands}
     TITLE = "deepseek-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -73,6 +74,8 @@ class DeepSeekApp(App[int]):
         """What to do about an unusable key in the environment (it wins at every start)."""
         """A message for stderr when the app had to give up."""
         self.themes = AppThemes(self, settings.theme, paths, remember=not launch.demo)
+        self.tools = ChatTools(settings.mcp, settings.tools)
+        """The MCP servers: started by the chat screen after its first frame."""
 
     async def on_mount(self) -> None:
         # After the first refresh, i.e. once the first frame is out:
@@ -137,6 +140,7 @@ class DeepSeekApp(App[int]):
         self.session.replace_settings(settings)
 
     async def on_unmount(self) -> None:
+        await self.tools.aclose()  # no server process outlives the app
         await self.session.aclose()
         if self.demo_server is not None:
             await self.demo_server.stop()
@@ -208,6 +212,7 @@ class DeepSeekApp(App[int]):
             conversation=self.launch.conversation,
             demo=self.launch.demo,
             clock=self.clock,
+            tools=self.tools,
         )
         messages, self.launch.messages = self.launch.messages, None
         await self.push_screen(ChatScreen(context, messages))

@@ -9,7 +9,9 @@ It also holds the messages the user queued behind the answer, in order.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from deepseek_tui.sanitize import reveal
@@ -19,9 +21,13 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from deepseek_tui.attachments import Attachment
+    from deepseek_tui.tools import ToolResult
     from deepseek_tui.turn import Turn
+    from deepseek_tui.turn_events import ProposedCall
     from deepseek_tui.turn_settings import TurnSettings
+    from deepseek_tui.ui.chat.tools import Choices
     from deepseek_tui.ui.widgets.message import AssistantMessage
+    from deepseek_tui.ui.widgets.toolcall import ToolCallBlock, ToolDecisionBar
 
 
 class QueuedSend(NamedTuple):
@@ -31,6 +37,18 @@ class QueuedSend(NamedTuple):
     attachments: tuple[Attachment, ...]
     settings: TurnSettings
     system: str
+
+
+@dataclass
+class Pending:
+    """Calls that wait for the user's decision (one decision for the group)."""
+
+    calls: tuple[ProposedCall, ...]
+    answer: asyncio.Future[bool | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    """``True``: run them; ``False``: decline; ``None``: run and always allow."""
+    bar: ToolDecisionBar | None = None
 
 
 class LiveTurn:
@@ -50,6 +68,17 @@ class LiveTurn:
         self.queue: list[QueuedSend] = []
         self.worker: Worker[None] | None = None
         self.activity = ""
+        self.choices: Choices | None = None
+        """The conversation's tool choices this turn reads (see :mod:`.chat.tools`)."""
+        self.calls: tuple[ProposedCall, ...] = ()
+        """The calls of the answer that just ended (its tool round), in order."""
+        self.results: dict[str, ToolResult] = {}
+        self.blocks: dict[str, ToolCallBlock] = {}
+        """The blocks showing :attr:`calls`, while the conversation is shown."""
+        self.pending: Pending | None = None
+        self.answer_closed = False
+        """The answer that asked for :attr:`calls` has ended (its view is closed)."""
+        self.told_waiting = False
 
     def seed(self, content: str, reasoning: str) -> None:
         """Start from an answer being continued in place: every view attached
@@ -66,6 +95,16 @@ class LiveTurn:
     def detach(self) -> None:
         """Its conversation is no longer shown: keep streaming, feed nothing."""
         self.view = None
+        self.blocks = {}
+        if self.pending is not None:
+            self.pending.bar = None
+
+    def next_round(self) -> None:
+        """The results went back to the model: a new answer starts from nothing."""
+        self._answer, self._reasoning = [], []
+        self.calls, self.results, self.blocks = (), {}, {}
+        self.pending, self.answer_closed, self.told_waiting = None, False, False
+        self.first, self.events, self.started = None, 0, self.clock()
 
     @property
     def shown(self) -> bool:

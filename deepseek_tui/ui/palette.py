@@ -3,9 +3,11 @@ action can be found by name, with its current key shown next to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 #: (title, action on the chat screen, help)
 ACTIONS: tuple[tuple[str, str, str], ...] = (
@@ -33,6 +35,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Stop generating", "stop", "Keep what arrived"),
     ("Help: every key and how to remap it", "app.help", "F1"),
     ("Retry the failed message", "retry", "Run the failed turn again"),
+    ("Tools (MCP): servers and on/off switches", "tools", "In the settings sidebar"),
 )
 
 
@@ -54,3 +57,23 @@ class ChatCommands(Provider):
 
     async def _run(self, action: str) -> None:
         await self.screen.run_action(action)
+
+
+class ToolCommands(Provider):
+    """A tool on or off for the conversation on screen, per configured tool
+    (the chat screen lists them: ``palette_tools()``)."""
+
+    def _entries(self) -> list[tuple[str, Callable[[], object], str]]:
+        entries = getattr(self.screen, "palette_tools", None)
+        return list(entries()) if callable(entries) else []
+
+    async def discover(self) -> Hits:
+        for title, run, help_text in self._entries():
+            yield DiscoveryHit(Content(title), run, text=title, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, run, help_text in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)

@@ -24,9 +24,10 @@ async def load(
     if messages is None:
         messages = await asyncio.to_thread(screen.store.messages, conversation.id)
     live = screen.turns.live.get(conversation.id)
-    if live is not None:  # its placeholder row is shown live, not as stored
+    if live is not None:  # its answer (and that answer's calls) are shown live, not as stored
         placeholder = live.turn.outcome.assistant_message_id
-        messages = [m for m in messages if m.id != placeholder]
+        at = next((i for i, m in enumerate(messages) if m.id == placeholder), None)
+        messages = messages[:at] if at is not None else messages
     await show_path(screen, messages)
     if screen.conversation is None or screen.conversation.id != conversation.id:
         return  # another conversation was opened meanwhile
@@ -37,6 +38,10 @@ async def load(
         await screen.pane.mount(view)
         await live.attach(view)
         screen.turns.show(live)
+        if live.answer_closed:  # it asked for tool calls: show them (and the decision)
+            from deepseek_tui.ui.chat import toolturn
+
+            await toolturn.show_round(screen, live)
     elif live is not None:  # it ended while we were reading: show it as stored
         await load(screen, conversation, None)
     held = screen.turns.held.pop(conversation.id, None)

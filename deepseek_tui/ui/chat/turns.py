@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.store import Conversation, Message
     from deepseek_tui.turn import Prepared
+    from deepseek_tui.turn_events import ProposedCall
     from deepseek_tui.ui.live import LiveTurn, QueuedSend
     from deepseek_tui.ui.screens.chat import ChatScreen
     from deepseek_tui.ui.widgets.message import AnswerFooter, AssistantMessage, ErrorBlock
@@ -89,20 +90,40 @@ class Turns:
         else:
             values = self.screen.sidebar.values()
             settings, system = values.turn(), values.system
+        target = self.screen.conversation if shown else conversation
+        choices = (
+            self.screen.tool_choices
+            if shown
+            else self.screen.tools.choices(target.id if target is not None else None)
+        )
+        box = self.screen.tools.box(choices)
+        if box is not None and not getattr(self.screen.session.spec(settings.model), "tools", True):
+            box = None  # the catalog says this model takes no tools
+        holder: list[LiveTurn] = []
+
+        async def approve(calls: Sequence[ProposedCall]) -> list[bool]:
+            from deepseek_tui.ui.chat import toolturn
+
+            return await toolturn.approve(self.screen, holder[0], calls)
+
         turn = self.screen.session.turn(
             prompt,
             settings,
-            conversation=self.screen.conversation if shown else conversation,
+            conversation=target,
             system=system or None,
             attachments=attachments,
             drop_oldest=drop,
             branch_from=branch_from,
+            tools=box,
+            approve=approve if box is not None else None,
         )
         live = LiveTurn(
             turn,
             clock=self.screen.ctx.clock,
             collapse=self.screen.session.settings.ui.collapse_reasoning,
         )
+        live.choices = choices
+        holder.append(live)
         if shown:
             from deepseek_tui.ui.widgets.message_actions import MessageActions
 
@@ -164,6 +185,8 @@ class Turns:
     async def _stream(self, live: LiveTurn) -> None:
         """Consume one turn's events; whatever happens, :meth:`_ended` follows."""
         from deepseek_tui.turn import AnswerText, Prepared, ReasoningText, Waiting
+        from deepseek_tui.turn_events import NextRound, ToolCallDone, ToolCallsProposed
+        from deepseek_tui.ui.chat import toolturn
 
         timer = self.screen.set_interval(0.5, partial(self._tick, live))
         try:
@@ -186,6 +209,12 @@ class Turns:
                         )
                         if live is self.shown:
                             self.screen.status.set(activity=live.activity)
+                    elif isinstance(event, ToolCallsProposed):
+                        await toolturn.proposed(self.screen, live, event)
+                    elif isinstance(event, ToolCallDone):
+                        await toolturn.done(self.screen, live, event)
+                    elif isinstance(event, NextRound):
+                        await toolturn.next_round(self.screen, live, event)
         finally:
             timer.stop()
             self.screen.call_later(self._ended, live)
@@ -194,6 +223,8 @@ class Turns:
         c = event.conversation
         if c is not None:
             self.live[c.id] = live
+            if live.choices is not None:
+                self.screen.tools.adopt(c.id, live.choices)
             if live is self.shown:
                 self.screen.conversation = c
         if live is self.shown:
@@ -221,6 +252,9 @@ class Turns:
             if conversation is not None:
                 self.screen.conversation = conversation
             self.show(None)
+            from deepseek_tui.ui.chat import toolturn
+
+            await toolturn.ended(self.screen, live)
             await self._close_answer(live)
             self.screen.show_title()
             self.screen.prompt.focus()

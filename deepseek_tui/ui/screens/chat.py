@@ -34,6 +34,7 @@ from deepseek_tui.limits import limits
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from deepseek_tui.ui.screens.conversations import Picked, Trash
     from deepseek_tui.ui.widgets.message_actions import MessageActions
     from deepseek_tui.ui.widgets.queue import QueuedPrompts
+    from deepseek_tui.ui.widgets.toolcall import ToolDecisionBar
+    from deepseek_tui.ui.widgets.tools_panel import ToolsPanel
 
 
 class ChatContext(NamedTuple):  # cheaper to create than a dataclass, before the first frame
@@ -55,6 +58,8 @@ class ChatContext(NamedTuple):  # cheaper to create than a dataclass, before the
     conversation: Conversation | None
     demo: bool
     clock: Callable[[], float]
+    tools: ChatTools | None = None
+    """The app's MCP servers (started after the first frame)."""
 
 
 class ChatScreen(Screen[None]):
@@ -91,6 +96,10 @@ class ChatScreen(Screen[None]):
         self.session = context.session
         self.conversation = context.conversation
         self._preloaded = messages
+        self.tools = context.tools or ChatTools((), self.session.settings.tools)
+        c = context.conversation
+        self.tool_choices = self.tools.choices(c.id if c is not None else None)
+        """This conversation's tools switched off and always allowed."""
         self.turns = Turns(self)
         """The answers streaming now, the messages queued behind them, a failed turn."""
         self.editing: int | None = None
@@ -180,6 +189,8 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.sidebar.display = False
+        if self.tools.configured:
+            self.sidebar.tools_panel()  # mounted with the fields, when first shown
         self.query_one("#conv-title").display = self.conversation is not None
         self.show_title()
         self.pane.anchor()
@@ -241,6 +252,14 @@ class ChatScreen(Screen[None]):
         await asyncio.sleep(SETTLE)
         self.fetch_models()
         self.fetch_balance()
+        self.start_tools()
+
+    @work(exclusive=True, group="tools", exit_on_error=False)
+    async def start_tools(self) -> None:
+        """Start the MCP servers in the background (see :mod:`.chat.servers`)."""
+        from deepseek_tui.ui.chat import servers
+
+        await servers.start(self)
 
     @work(exclusive=True, group="models", exit_on_error=False)
     async def fetch_models(self) -> None:
@@ -295,6 +314,26 @@ class ChatScreen(Screen[None]):
     def action_stop(self) -> None:
         self.turns.stop()
 
+    def on_tool_decision_bar_decided(self, event: ToolDecisionBar.Decided) -> None:
+        from deepseek_tui.ui.chat import toolturn
+
+        toolturn.decided(self, event.bar, event.decision)
+
+    def palette_tools(self) -> list[tuple[str, Callable[[], object], str]]:
+        from deepseek_tui.ui.chat import servers
+
+        return servers.palette_entries(self)
+
+    async def action_tools(self) -> None:
+        from deepseek_tui.ui.chat import servers
+
+        await servers.show_panel(self)
+
+    async def on_tools_panel_toggled(self, event: ToolsPanel.Toggled) -> None:
+        from deepseek_tui.ui.chat import servers
+
+        await servers.toggled(self, event.wire_name, event.on)
+
     async def on_queued_prompts_cancel(self, event: QueuedPrompts.Cancel) -> None:
         await self.turns.cancel_queued(event.index)
 
@@ -316,6 +355,7 @@ class ChatScreen(Screen[None]):
         if wanted is not None and wanted in self.session.settings.providers:
             await self.use_provider(wanted)
         self.conversation = conversation
+        self.tool_choices = self.tools.choices(conversation.id if conversation else None)
         self.editing = None
         self.cost, self.measured = None, None
         await self.pane.clear()
@@ -326,6 +366,10 @@ class ChatScreen(Screen[None]):
         self.prompt.focus()
         if conversation is not None:
             self.background(self._load_history(conversation, None), "history", exclusive=True)
+        if self.tools.configured:
+            from deepseek_tui.ui.chat import servers
+
+            self.background(servers.refresh(self), "tools-panel")
         self.refresh_bindings()
 
     @property

@@ -13,8 +13,8 @@ rendered and laid out before the screen shows it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from deepseek_tui.ui.render.history import EarlierMessages, HistoryWindow
     from deepseek_tui.ui.widgets.message import AnswerFooter, AssistantMessage
     from deepseek_tui.ui.widgets.message_actions import MessageActions
+    from deepseek_tui.ui.widgets.toolcall import ToolCallBlock
 
 
 class ConversationView(VerticalScroll):
@@ -143,9 +144,29 @@ def history_widgets(
 
     widgets: list[Widget] = []
     closing: list[tuple[AssistantMessage, Stored]] = []
+    calls: dict[str, ToolCallBlock] = {}
     for m in batch:
         if m.role == "user":
             widgets.append(UserMessage(reveal(m.content), attachments=m.attachments))
+        elif m.role == "tool":
+            block = calls.pop(m.tool_call_id or "", None)
+            if block is None:  # its call is on the page before: shown on its own
+                block = call_block({"id": m.tool_call_id, "function": {"name": m.tool_name}})
+                widgets.append(block)
+            block.stored_result(m.tool_status or "ok", m.content)
+        elif m.role == "assistant" and m.tool_calls:
+            if m.content.strip() or m.reasoning:
+                view = AssistantMessage(
+                    reveal(m.model or "?"),
+                    content=reveal(m.content),
+                    reasoning=reveal(m.reasoning or ""),
+                )
+                widgets.append(view)
+                closing.append((view, m))
+            for call in m.tool_calls:
+                block = call_block(call)
+                calls[block.call_id] = block
+                widgets.append(block)
         elif m.role == "assistant":
             view = AssistantMessage(
                 reveal(m.model or "?"),
@@ -156,7 +177,29 @@ def history_widgets(
             closing.append((view, m))
             cut = m is last and m.finish_reason == "length"
             widgets.append(actions_for(m.content, cut=cut))
+    if last is not None:  # the end of the conversation: nothing answers these calls
+        from deepseek_tui.tools import NOT_RUN
+
+        for block in calls.values():
+            block.stored_result("not_run", NOT_RUN)
     return widgets, closing
+
+
+def call_block(call: Mapping[str, Any]) -> ToolCallBlock:
+    """A stored call (OpenAI shape) as a block; ``server__tool`` names are
+    split for display (the store keeps the wire name only)."""
+    from deepseek_tui.ui.widgets.toolcall import ToolCallBlock
+
+    function = call.get("function")
+    function = function if isinstance(function, Mapping) else {}
+    name = str(function.get("name") or "?")
+    server, _, tool = name.partition("__")
+    return ToolCallBlock(
+        str(call.get("id") or ""),
+        server if tool else None,
+        tool or name,
+        str(function.get("arguments") or ""),
+    )
 
 
 async def close_views(closing: Sequence[tuple[AssistantMessage, Stored]]) -> None:
@@ -194,4 +237,5 @@ def actions_for(content: str, *, cut: bool = False) -> MessageActions:
 
 def _lines(m: Stored) -> int:
     """About how many lines a stored message takes on screen (reasoning folds)."""
-    return m.content.count("\n") + 2
+    calls = len(m.tool_calls or ()) * 4
+    return m.content.count("\n") + 2 + calls

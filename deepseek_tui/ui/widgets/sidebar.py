@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,6 +30,9 @@ from deepseek_tui import params, stops
 from deepseek_tui.params import PARAMS, Param
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.turn_settings import TurnSettings
+
+if TYPE_CHECKING:
+    from deepseek_tui.ui.widgets.tools_panel import ToolsPanel
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,16 @@ class SettingsSidebar(VerticalScroll):
         """The model :attr:`traits` describe."""
         self._built = False
         self._building: asyncio.Event | None = None
+        self._tools_panel: ToolsPanel | None = None
+
+    def tools_panel(self) -> ToolsPanel:
+        """The servers and their tools (made when MCP servers are configured;
+        mounted at the end of the fields when the sidebar is built)."""
+        if self._tools_panel is None:
+            from deepseek_tui.ui.widgets.tools_panel import ToolsPanel
+
+            self._tools_panel = ToolsPanel(id="tools-panel")
+        return self._tools_panel
 
     # --- layout ------------------------------------------------------------------
 
@@ -145,7 +158,10 @@ class SettingsSidebar(VerticalScroll):
             return
         self._building = asyncio.Event()
         shown, models, provider = self._state, list(self._models), self._provider
-        await self.mount_all(list(self._fields(shown)))
+        widgets = list(self._fields(shown))
+        if self._tools_panel is not None:
+            widgets.append(self._tools_panel)
+        await self.mount_all(widgets)
         self._built = True
         # What changed while the fields were mounting:
         if self._state is not shown:

@@ -1,0 +1,238 @@
+"""Tool use in the TUI end to end: the real app against the loopback server,
+a real database, and a real MCP server (``mcp-server-time``, run with this
+Python) configured in the test home's ``config.toml``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Collapsible, Switch
+
+from deepseek_tui.testing import FakeDeepSeek, Reply
+from deepseek_tui.ui.screens.chat import ChatScreen
+from deepseek_tui.ui.widgets.message import AssistantMessage
+from deepseek_tui.ui.widgets.toolcall import ToolCallBlock, ToolDecisionBar
+
+from .conftest import SIZE, configure, make_app, notified, rows, screen_text, wait_for
+
+pytest.importorskip("mcp")
+pytest.importorskip("mcp_server_time")
+
+#: MCP servers start slowly on two loaded cores (the SDK alone takes a second).
+LIMIT = 90.0
+TOOL = "time__get_current_time"
+ARGS = '{"timezone": "Europe/Oslo"}'
+
+
+def time_server(extra: str = "") -> str:
+    command = json.dumps([sys.executable, "-m", "mcp_server_time", "--local-timezone", "UTC"])
+    return f"\n[mcp.time]\ncommand = {command}\n{extra}"
+
+
+@pytest.fixture
+async def tools_server(home: Path) -> Any:
+    async with FakeDeepSeek(api_key="sk-test-key-0123456789abcd", host="deepseek") as srv:
+        configure(home, srv.base_url, extra=time_server())
+        yield srv
+
+
+def call(call_id: str = "call_1", name: str = TOOL, arguments: str = ARGS) -> dict[str, Any]:
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+async def ready(pilot: Any, app: Any) -> ChatScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    await wait_for(pilot, screen.tools.ready, LIMIT)
+    return screen
+
+
+def tool_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in body["messages"] if m["role"] == "tool"]
+
+
+async def test_call_waits_then_run_folds_result_and_next_answer_streams(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call()]))
+    tools_server.push(Reply(content="It is late in Oslo."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time in Oslo?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        block = screen.query_one(ToolCallBlock)
+        text = screen_text(app)
+        assert "time · get_current_time" in text and "waiting for you" in text
+        assert '"timezone": "Europe/Oslo"' in text
+        assert len(tools_server.chat_requests) == 1  # nothing ran yet
+        assert TOOL in json.dumps(tools_server.chat_requests[0].body["tools"])
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (a := screen.query(AssistantMessage)) and a.last().state == "complete",
+            LIMIT,
+        )
+        assert block.status == "ok" and "Europe/Oslo" in (block.result or "")
+        folded = block.query_one(Collapsible)
+        assert folded.collapsed
+        assert not screen.query(ToolDecisionBar)
+        assert screen.query(AssistantMessage).last().content == "It is late in Oslo."
+        sent = tool_messages(tools_server.chat_requests[-1].body)
+        assert [m["tool_call_id"] for m in sent] == ["call_1"]
+        assert "Europe/Oslo" in sent[0]["content"]
+    saved = rows(home, "SELECT role, tool_status FROM messages ORDER BY seq")
+    assert saved == [("user", None), ("assistant", None), ("tool", "ok"), ("assistant", None)]
+
+
+async def test_decline_tells_the_model(tools_server: FakeDeepSeek, home: Path) -> None:
+    tools_server.push(Reply(content="Let me check.", tool_calls=[call()]))
+    tools_server.push(Reply(content="Fine, I will not."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: len(tools_server.chat_requests) == 2, LIMIT)
+        await wait_for(pilot, lambda: screen.query_one(ToolCallBlock).status == "declined")
+        await wait_for(pilot, lambda: screen.query(AssistantMessage).last().state == "complete")
+        # the first answer keeps its text above the call; the second is below
+        assert [a.content for a in screen.query(AssistantMessage)] == [
+            "Let me check.",
+            "Fine, I will not.",
+        ]
+    sent = tool_messages(tools_server.chat_requests[-1].body)
+    assert "declined" in sent[0]["content"]
+    assert rows(home, "SELECT tool_status FROM messages WHERE role = 'tool'") == [("declined",)]
+
+
+async def test_trusted_tool_runs_without_asking(home: Path) -> None:
+    async with FakeDeepSeek(api_key="sk-test-key-0123456789abcd", host="deepseek") as srv:
+        configure(home, srv.base_url, extra=time_server('trust = ["get_current_time"]'))
+        srv.push(Reply(content="", tool_calls=[call()]))
+        srv.push(Reply(content="Done."))
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ready(pilot, app)
+            await pilot.press(*"Time?", "enter")
+            await wait_for(pilot, lambda: len(srv.chat_requests) == 2, LIMIT)
+            await wait_for(pilot, lambda: screen.query_one(ToolCallBlock).status == "ok")
+            assert not screen.query(ToolDecisionBar)
+
+
+async def test_always_allow_is_remembered_in_the_conversation(
+    tools_server: FakeDeepSeek,
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("a1")]))
+    tools_server.push(Reply(content="First."))
+    tools_server.push(Reply(content="", tool_calls=[call("a2")]))
+    tools_server.push(Reply(content="Second."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(tools_server.chat_requests) == 2, LIMIT)
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        await pilot.press(*"Again?", "enter")
+        await wait_for(pilot, lambda: len(tools_server.chat_requests) == 4, LIMIT)
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        assert [b.status for b in screen.query(ToolCallBlock)] == ["ok", "ok"]
+        assert not screen.query(ToolDecisionBar)
+
+
+async def test_escape_while_waiting_stops_and_records_not_run(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("s1"), call("s2", arguments="{}")]))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        assert len(screen.query(ToolCallBlock)) == 2
+        assert "these 2 calls" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        await wait_for(
+            pilot, lambda: [b.status for b in screen.query(ToolCallBlock)] == ["not_run"] * 2
+        )
+        assert not screen.query(ToolDecisionBar)
+        assert len(tools_server.chat_requests) == 1
+    saved = rows(home, "SELECT role, tool_status FROM messages ORDER BY seq")
+    assert saved == [("user", None), ("assistant", None), ("tool", "not_run"), ("tool", "not_run")]
+
+
+async def test_failed_server_is_one_notification_and_chat_goes_on(home: Path) -> None:
+    async with FakeDeepSeek(api_key="sk-test-key-0123456789abcd", host="deepseek") as srv:
+        broken = json.dumps([sys.executable, "-c", "import sys; sys.exit('no such thing')"])
+        configure(home, srv.base_url, extra=f"\n[mcp.broken]\ncommand = {broken}\n")
+        srv.push(Reply(content="Hello."))
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+            screen = app.screen
+            assert isinstance(screen, ChatScreen)
+            await wait_for(pilot, lambda: notified(app, "MCP server broken"), LIMIT)
+            assert sum("MCP server broken" in n.message for n in app._notifications) == 1
+            await pilot.press(*"Hi", "enter")
+            await wait_for(pilot, lambda: screen.turns.shown is None and srv.chat_requests)
+            assert "tools" not in srv.chat_requests[0].body
+            assert screen.query(AssistantMessage).last().content == "Hello."
+
+
+async def test_reopened_conversation_shows_the_calls_folded(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", reasoning="Need the time.", tool_calls=[call()]))
+    tools_server.push(Reply(content="Late."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(tools_server.chat_requests) == 2, LIMIT)
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+    again = make_app(continue_=True)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(again.screen, ChatScreen))
+        screen = again.screen
+        await wait_for(pilot, lambda: screen.query(ToolCallBlock))
+        block = screen.query_one(ToolCallBlock)
+        assert (block.server, block.tool, block.status) == ("time", "get_current_time", "ok")
+        assert block.query_one(Collapsible).collapsed
+        # the answer that asked: its reasoning, no empty bubble; then the final answer
+        answers = list(screen.query(AssistantMessage))
+        assert [a.content for a in answers] == ["", "Late."]
+        assert answers[0].reasoning is not None
+        assert "{" not in screen_text(again).split("get_current_time")[0]  # no raw JSON
+
+
+async def test_switching_a_tool_off_leaves_it_out_of_the_request(
+    tools_server: FakeDeepSeek,
+) -> None:
+    tools_server.push(Reply(content="No tools."))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.sidebar.tools_panel().query(Switch))
+        panel = screen.sidebar.tools_panel()
+        assert "time" in screen_text(app) or panel.query(Switch)
+        switch = next(s for s in panel.query(Switch) if panel._names.get(s.id or "") == TOOL)
+        switch.value = False
+        await wait_for(pilot, lambda: TOOL in screen.tool_choices.off)
+        screen.prompt.focus()
+        await pilot.press(*"Hi", "enter")
+        await wait_for(pilot, lambda: tools_server.chat_requests and screen.turns.shown is None)
+        offered = json.dumps(tools_server.chat_requests[0].body.get("tools", []))
+        assert TOOL not in offered
+        assert "time__convert_time" in offered
