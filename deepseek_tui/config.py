@@ -265,6 +265,7 @@ KEY_IDS = tuple(sorted((
     "conversations-up", "conversations-down", "conversations-rename", "conversations-delete",
     "conversations-undo", "conversations-new", "conversations-close",  # the conversations panel
     "close-help", "confirm-cancel", "first-run-cancel", "path-cancel", "rename-cancel",  # dialogs
+    "tool-run", "tool-always", "tool-decline",  # the bar under tool calls that wait
 )))
 # fmt: on
 """The ids a ``[keys]`` table may remap: every ``Binding(id=...)`` in the TUI,

@@ -11,7 +11,10 @@ Shots, in the order they are taken: ``chat`` (a streamed answer with a table
 and code), ``sidebar`` (settings open), ``theme-<name>`` for every shipped
 theme, ``conversations`` (the hook below; skipped until that panel exists) and
 ``reasoning`` (an answer with its reasoning pane open) and ``queued`` (a
-message typed while an answer streams, waiting its turn).
+message typed while an answer streams, waiting its turn); then, in a second
+run with an MCP server (``mcp-server-time``, started with this Python),
+``tool-call``: two calls waiting for approval (the calls only: their results
+would show the time of day).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
+from deepseek_tui.ui.widgets.toolcall import ToolDecisionBar
 
 KEY = "sk-screenshot-key-0000"
 SIZE = (120, 36)
@@ -104,6 +108,32 @@ QUEUE_ANSWER = (
 )
 QUEUE_NEXT = "And how do I run two of them at once?"
 QUEUE_NEXT_ANSWER = "Use `asyncio.gather(a(), b())` or a `TaskGroup`."
+
+
+TOOL_QUESTION = "It is 9:30 in Oslo: what time is it in Tokyo, and what is the time there now?"
+TOOL_REASONING = (
+    "Convert 09:30 Europe/Oslo to Asia/Tokyo with convert_time, and ask for the "
+    "current time in Asia/Tokyo with get_current_time."
+)
+TOOL_CALLS = [
+    {
+        "id": "call_convert",
+        "type": "function",
+        "function": {
+            "name": "time__convert_time",
+            "arguments": '{"source_timezone":"Europe/Oslo","time":"09:30",'
+            '"target_timezone":"Asia/Tokyo"}',
+        },
+    },
+    {
+        "id": "call_now",
+        "type": "function",
+        "function": {
+            "name": "time__get_current_time",
+            "arguments": '{"timezone":"Asia/Tokyo"}',
+        },
+    },
+]
 
 
 def _ids() -> Callable[[], str]:
@@ -245,14 +275,59 @@ async def take(out: Path, home: Path, only: set[str] | None = None) -> list[Path
     return saved
 
 
+async def take_tools(out: Path, home: Path) -> list[Path]:
+    """``tool-call``: an answer's two calls waiting for the user's decision."""
+    import json
+
+    os.environ["DEEPSEEK_TUI_HOME"] = str(home)
+    async with FakeDeepSeek(api_key=KEY, host="deepseek") as srv:
+        command = json.dumps([sys.executable, "-m", "mcp_server_time", "--local-timezone", "UTC"])
+        config = (
+            f'[providers.deepseek]\nbase_url = "{srv.base_url}"\nkind = "deepseek"\n'
+            f'api_key = "{KEY}"\n\n[mcp.time]\ncommand = {command}\n'
+        )
+        await asyncio.to_thread(Path(home, "config.toml").write_text, config)
+        paths = Paths.resolve()
+        settings = load_settings(paths)
+        opened = Store.open(paths.database, clock=_clock(), new_id=_ids())
+        session = Launch(opened.store, Catalog.load(settings.models), None, ())
+        app = DeepSeekApp(settings, paths, session, now=lambda: NOW, clock=lambda: 0.0)
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                while not isinstance(app.screen, ChatScreen):
+                    await pilot.pause(0.05)
+                screen = app.screen
+                screen.query_one(PromptInput).cursor_blink = False
+                while not screen.tools.started:  # the servers start after the first frame
+                    await pilot.pause(0.1)
+                srv.push(Reply(content="", reasoning=TOOL_REASONING, tool_calls=TOOL_CALLS))
+                screen.query_one(PromptInput).load_text(TOOL_QUESTION)
+                await pilot.press("enter")
+                while not screen.query(ToolDecisionBar):
+                    await pilot.pause(0.05)
+                await pilot.pause(0.5)
+                app.save_screenshot("tool-call.svg", str(out))
+                await pilot.press("escape")  # nothing runs: the calls are recorded not run
+                await pilot.pause(0.3)
+        finally:
+            session.close()
+    return [out / "tool-call.svg"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", nargs="?", type=Path, default=Path(__file__).parent)
     parser.add_argument("--only", nargs="+", metavar="NAME", help="take only these shots")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp_home:
-        files = asyncio.run(take(args.out, Path(tmp_home), set(args.only) if args.only else None))
+    only = set(args.only) if args.only else None
+    files: list[Path] = []
+    if only is None or only - {"tool-call"}:
+        with tempfile.TemporaryDirectory() as tmp_home:
+            files += asyncio.run(take(args.out, Path(tmp_home), only and only - {"tool-call"}))
+    if only is None or "tool-call" in only:
+        with tempfile.TemporaryDirectory() as tmp_home:
+            files += asyncio.run(take_tools(args.out, Path(tmp_home)))
     for path in files:
         print(path)
     return 0

@@ -164,7 +164,7 @@ class ToolDecisionBar(Horizontal):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "decide('run')", "Run", id="tool-run"),
-        Binding("a", "decide('always')", "Always allow", id="tool-always"),
+        Binding("a", "decide('always')", "Always", id="tool-always"),
         Binding("n", "decide('decline')", "Decline", id="tool-decline"),
     ]
 
