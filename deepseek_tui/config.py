@@ -30,6 +30,8 @@ from deepseek_tui import params, stops
 from deepseek_tui.apikey import key_problem
 from deepseek_tui.paths import Paths, ensure_private_dir
 from deepseek_tui.tomlfile import TomlFileError, read_toml
+from deepseek_tui.tools import McpServerConfig, ToolsConfig
+from deepseek_tui.tools.settings import parse_servers, parse_tools
 from deepseek_tui.urls import normalize_base_url
 
 DEEPSEEK_BASE_URL = "https://api.deepseek.com"
@@ -141,6 +143,9 @@ class Settings:
     keys: Mapping[str, str] = field(default_factory=dict)
     models: tuple[Mapping[str, Any], ...] = ()
     """Model catalog additions and overrides, validated by the catalog."""
+    mcp: tuple[McpServerConfig, ...] = ()
+    """The ``[mcp.NAME]`` servers, in the file's order."""
+    tools: ToolsConfig = ToolsConfig()
     source: Path | None = None
     notices: tuple[str, ...] = ()
     """Warnings found while loading (e.g. a config file readable by others)."""
@@ -254,7 +259,7 @@ _PROVIDER: dict[str, _Field] = {
     "kind": _Field("str", " or ".join(PROVIDER_KINDS), _one_of(*PROVIDER_KINDS)),
     "temperature_max": _Field("float", _TEMPERATURE.expected, param=_TEMPERATURE),
 }
-_TABLES = ("generation", "network", "ui", "keys", "providers", "models")
+_TABLES = ("generation", "network", "ui", "keys", "providers", "models", "mcp", "tools")
 # fmt: off
 KEY_IDS = tuple(sorted((
     "send", "newline",  # the prompt
@@ -415,6 +420,8 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
         ui=ui,
         keys=keys,
         models=tuple(models_raw),
+        mcp=parse_servers(tables.get("mcp", {}), v),
+        tools=parse_tools(tables.get("tools", {}), v),
         source=path,
         notices=tuple(notices),
     )

@@ -122,6 +122,9 @@ class ModelSpec:
     passback: PassBack = "never"
     images: bool = False
     files: bool = False
+    tools: bool = True
+    """Whether the model takes ``tools`` (function calling); without it a
+    request offers none and leaves earlier tool rounds out."""
     prices: tuple[PricePeriod, ...] = ()
     retired: datetime | None = None
     successor: str | None = None
@@ -325,11 +328,11 @@ def catalog_markdown(catalog: Catalog) -> str:
     """
     header = (
         "| Model id | Host | Aliases | Context | Max output | Sent when unset | Ranges "
-        "| Thinking | Reasoning pass-back "
+        "| Thinking | Reasoning pass-back | Tools "
         "| Attachments | Price off-peak (hit / miss / out per 1M) | Price peak "
         "| Retired → successor |"
     )
-    lines = [header, "|" + "---|" * 13]
+    lines = [header, "|" + "---|" * 14]
     for spec in catalog.entries:
         name = f"`{spec.pattern}` (pattern)" if spec.pattern else f"`{spec.id}`"
         aliases = ", ".join(f"`{a}`" for a in spec.aliases) or "—"
@@ -359,6 +362,7 @@ def catalog_markdown(catalog: Catalog) -> str:
             ", ".join(f"{r.name} {r.lo:g}–{r.hi:g}" for r in spec.ranges) or "—",
             thinking,
             spec.passback if spec.thinking != "off" else "—",
+            "yes" if spec.tools else "no",
             ", ".join(k for k, on in (("images", spec.images), ("files", spec.files)) if on)
             or "text only",
             off_peak,
@@ -391,7 +395,7 @@ _FIELDS = {
     "host", "id", "pattern", "label", "aliases", "context", "max_output", "thinking",
     "default_max_tokens", "ranges",
     "default_thinking", "default_effort", "efforts", "ignores_when_thinking",
-    "rejects_when_thinking", "passback", "images", "files", "prices", "retired",
+    "rejects_when_thinking", "passback", "images", "files", "tools", "prices", "retired",
     "successor", "successor_thinking",
 }  # fmt: skip
 
@@ -480,7 +484,7 @@ def _spec(
             if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
                 raise _fail(where, f"{name} must be a positive whole number of tokens")
             kw[name] = v
-    for name in ("default_thinking", "images", "files", "successor_thinking"):
+    for name in ("default_thinking", "images", "files", "tools", "successor_thinking"):
         if name in entry:
             if not isinstance(entry[name], bool):
                 raise _fail(where, f"{name} must be true or false")

@@ -10,6 +10,13 @@ Long conversations: :func:`drop_oldest_exchanges` leaves the oldest exchanges
 out of a request (never out of the store), for a history that outgrew the
 model's context window.
 
+Tools: ``tools`` (the request's function list) go out with ``tool_choice:
+auto`` to a model the catalog says takes them, and a model that does not gets
+none, with a note. Tool rounds in the history replay as
+:mod:`deepseek_tui.replay` says (calls as stored, results cut to
+``tool_result_limit``, reasoning per pass-back policy); ``prompt=None`` builds
+the request that continues a tool loop after its results.
+
 Limits: values outside the model's range on its host (the catalog's
 ``max_output`` and ``ranges``, a provider's ``temperature_max``) are sent as
 the nearest bound, and an unset ``max_tokens`` as the catalog's
@@ -32,15 +39,11 @@ from typing import TYPE_CHECKING, Any
 
 from deepseek_tui import params
 from deepseek_tui.api import ChatMessage, ChatRequest, Timeouts
-from deepseek_tui.attachments import (
-    Attachment,
-    content_parts,
-    replay_content,
-    withheld_notice,
-)
+from deepseek_tui.attachments import Attachment, content_parts, withheld_notice
 from deepseek_tui.config import Settings
 from deepseek_tui.limits import fit
 from deepseek_tui.models import ModelSpec
+from deepseek_tui.replay import replay
 from deepseek_tui.store import Message
 from deepseek_tui.turn_settings import TurnSettings
 
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "JSON_INSTRUCTION",
     "JSON_NOTE",
+    "NO_TOOLS_NOTE",
     "PreparedRequest",
     "client_for",
     "drop_oldest_exchanges",
@@ -77,10 +81,12 @@ def prepare_request(
     settings: TurnSettings,
     system: str | None,
     history: list[Message],
-    prompt: str,
+    prompt: str | None,
     attachments: Sequence[Attachment] = (),
     temperature_max: float | None = None,
     stored: Mapping[str, bytes] | None = None,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_result_limit: int = 20_000,
 ) -> PreparedRequest:
     """Turn stored history plus the new prompt into a request for ``spec``.
 
@@ -97,16 +103,35 @@ def prepare_request(
     instead of earning a 400 from the host.
     ``stored`` holds the kept bytes of earlier attachments (by SHA-256): they
     are sent again as they went the first time (see ``attachments``).
+    ``prompt=None`` adds no user message: the request continues the last
+    exchange of ``history`` (a tool loop after its results). ``tools`` are the
+    function entries offered (``ToolSpec.to_wire``), sent only to a model
+    that takes them; ``tool_result_limit`` cuts each replayed tool result.
     """
+    if prompt is None and attachments:
+        raise ValueError("attachments go with a prompt")
     thinking = spec.thinks(settings.thinking)
     messages: list[ChatMessage] = []
     if system:
         messages.append(ChatMessage("system", system))
-    messages.extend(_replayable(history, spec, stored))
-    messages.append(ChatMessage("user", content_parts(prompt, attachments, spec)))
+    replayed = replay(
+        history,
+        spec,
+        stored,
+        open_loop=prompt is None,
+        tool_result_limit=tool_result_limit,
+    )
+    messages.extend(replayed.messages)
+    if prompt is not None:
+        messages.append(ChatMessage("user", content_parts(prompt, attachments, spec)))
 
     settings, fitted = fit(spec, settings, thinking=thinking, temperature_max=temperature_max)
-    notes: list[str] = []
+    notes: list[str] = list(replayed.notes)
+    offered: tuple[dict[str, Any], ...] | None = None
+    if tools and spec.tools:
+        offered = tuple(dict(t) for t in tools)
+    elif tools:
+        notes.append(NO_TOOLS_NOTE.format(model=settings.model))
     withheld = withheld_notice(history, spec, stored)
     if withheld is not None:
         notes.append(withheld)
@@ -130,6 +155,8 @@ def prepare_request(
         frequency_penalty=settings.frequency_penalty,
         stop=settings.stop or None,
         json_mode=settings.json_mode,
+        tools=offered,
+        tool_choice="auto" if offered else None,
         thinking=thinking if spec.thinking == "switchable" else None,
         reasoning_effort=spec.effort(settings.effort) if thinking else None,
         passback=spec.passback,
@@ -164,11 +191,11 @@ def prepare_continuation(
         settings=settings,
         system=system,
         history=history,
-        prompt="",
+        prompt=None,
         temperature_max=temperature_max,
         stored=stored,
     )
-    *messages, _empty_prompt = base.request.messages
+    messages = base.request.messages
     prefix = ChatMessage(
         "assistant",
         partial.content,
@@ -178,6 +205,9 @@ def prepare_continuation(
     request = replace(base.request, messages=(*messages, prefix))
     return replace(base, request=request)
 
+
+NO_TOOLS_NOTE = "{model} cannot call tools: none were offered"
+"""The note when tools are offered to a model the catalog says takes none."""
 
 JSON_INSTRUCTION = "Reply with one valid JSON object."
 """What JSON mode adds to the system prompt when the prompt never says "json"."""
@@ -201,36 +231,6 @@ def json_instruction(messages: list[ChatMessage]) -> tuple[list[ChatMessage], bo
         first = replace(messages[0], content=f"{messages[0].content}\n\n{JSON_INSTRUCTION}")
         return [first, *messages[1:]], True
     return [ChatMessage("system", JSON_INSTRUCTION), *messages], True
-
-
-def _replayable(
-    history: list[Message], spec: ModelSpec, stored: Mapping[str, bytes] | None = None
-) -> list[ChatMessage]:
-    out: list[ChatMessage] = []
-    pending_user: ChatMessage | None = None
-    for m in history:
-        if m.role == "user":
-            if pending_user is not None:
-                out.append(pending_user)
-            content = (
-                replay_content(m.content, m.attachments, spec, stored)
-                if m.attachments
-                else m.content
-            )
-            pending_user = ChatMessage("user", content)
-        elif m.role == "assistant":
-            if not m.content.strip():  # blanks: an empty JSON-mode answer
-                pending_user = None  # a failed exchange: drop the question too
-                continue
-            if pending_user is not None:
-                out.append(pending_user)
-                pending_user = None
-            out.append(ChatMessage("assistant", m.content, reasoning=m.reasoning))
-        elif m.role == "system":
-            continue
-    if pending_user is not None:
-        out.append(pending_user)
-    return out
 
 
 def drop_oldest_exchanges(history: list[Message], exchanges: int) -> list[Message]:

@@ -491,13 +491,16 @@ class Turn:
         conversation = self._conversation
         if self._store is None or conversation is None:
             return
-        self._store.add_tool_result(
-            conversation.id,
-            tool_call_id=call.id,
-            name=call.wire_name,
-            content=result.content,
-            status=result.status,
-        )
+        try:
+            self._store.add_tool_result(
+                conversation.id,
+                tool_call_id=call.id,
+                name=call.wire_name,
+                content=result.content,
+                status=result.status,
+            )
+        except (StoreError, OSError, ValueError) as exc:  # shown and sent, not kept
+            self.outcome.unsaved = f"could not save a tool result: {exc}"
 
     def _next_answer(self) -> None:
         """Start the answer that follows the results: a new placeholder; the

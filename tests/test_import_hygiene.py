@@ -82,3 +82,20 @@ def test_the_tui_imports_only_what_its_first_frame_needs() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"imported before the first frame: {out.stdout}"
+
+
+def test_mcp_sdk_loads_only_when_a_server_starts() -> None:
+    """The ``mcp`` SDK costs most of a second to import: the config, the
+    tool values and the runtime itself load without it (and the CLI and the
+    TUI's first frame with them)."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import deepseek_tui.config, deepseek_tui.tools, deepseek_tui.tools.host
+        import deepseek_tui.tools.arguments, deepseek_tui.tools.content, deepseek_tui.tools.settings
+        import deepseek_tui.cli, deepseek_tui.ui.app, deepseek_tui.launch
+        print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in ("mcp", "mcp_types"))))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"imported at start: {out.stdout}"

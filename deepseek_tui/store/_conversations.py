@@ -118,7 +118,10 @@ class ConversationsPart(StoreBase):
             elif plan.like:
                 terms = {f"t{i}": pattern for i, pattern in enumerate(plan.like)}
                 title = " AND ".join(f"c.title LIKE :{k} ESCAPE '\\'" for k in terms)
-                body = " AND ".join(f"m.content LIKE :{k} ESCAPE '\\'" for k in terms)
+                body = " AND ".join(
+                    f"(m.content || coalesce(m.tool_calls, '')) LIKE :{k} ESCAPE '\\'"
+                    for k in terms
+                )
                 rows = conn.execute(
                     f"{select} WHERE ({title}) OR c.id IN ("
                     f"  SELECT m.conversation_id FROM messages m WHERE {body}"

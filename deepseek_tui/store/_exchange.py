@@ -87,6 +87,10 @@ class ExchangePart(StoreBase):
                     error=m.error,
                     attachments=m.attachments,
                     parent_id=parent,
+                    tool_calls=m.tools.tool_calls,
+                    tool_call_id=m.tools.tool_call_id,
+                    tool_name=m.tools.tool_name,
+                    tool_status=m.tools.tool_status,
                 )
             self._set_head(conn, ident, parent)
             return self._fetch_conversation(conn, ident)

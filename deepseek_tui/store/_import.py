@@ -20,7 +20,8 @@ A file to import may come from anywhere, and what is stored is later printed by
 * role and status must be ones the store knows; usage keeps only counts
   (finite, non-negative numbers, or null for unknown) and drops the rest; a cost or number that is
   not finite is dropped; a time that is not ISO 8601 is replaced by the time of
-  the import.
+  the import;
+* tool calls and results are checked as ``_import_tools`` says.
 
 Output paths sanitize again as they always do; this is what keeps an old or
 foreign file from planting text that only one of them forgets to clean.
@@ -43,6 +44,7 @@ from ._clock import format_timestamp, parse_timestamp
 from ._endings import LEGACY_STOPPED_ERROR, reported_status
 from ._errors import InvalidImportError
 from ._export import EXPORT_FORMAT
+from ._import_tools import ToolFields, tool_fields
 from ._types import ROLES, STATUSES, Role, Status
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -72,6 +74,7 @@ class ImportedMessage:
     error: str | None
     attachments: list[Any] | None
     created: str | None
+    tools: ToolFields = ToolFields()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +213,10 @@ def _message(data: Any, index: int) -> ImportedMessage:
         content = ""
     if not isinstance(content, str):
         raise _fail(f"{where}content", "must be a string")
+    tools = tool_fields(data, role, where, _fail, _text)
     status = data.get("status", "complete")
+    if tools.tool_status is not None:
+        status = "complete"  # a stored result; its ``status`` said how the call ended
     if status not in STATUSES:
         raise _fail(f"{where}status", f"must be one of {', '.join(STATUSES)}, not {_shown(status)}")
     status = reported_status(status)  # nothing streams in a file: a partial answer
@@ -237,6 +243,7 @@ def _message(data: Any, index: int) -> ImportedMessage:
         error=error,
         attachments=None if attachments is None else _json(attachments, f"{where}attachments"),
         created=_time(data, "created"),
+        tools=tools,
     )
 
 

@@ -184,24 +184,30 @@ class MessagesPart(StoreBase):
         cost: float | None = None,
         error: str | None = None,
         model: str | None = None,
+        tool_calls: Sequence[Mapping[str, Any]] | None = None,
     ) -> Message:
         """Record how a message ended: ``complete``, ``stopped`` (the user stopped
         it), ``interrupted`` (the app is ending mid-stream) or ``error`` (with the
         reason in ``error``); see ``_endings``.
 
         ``model`` (when given) replaces the stored one — the host may answer
-        with a more specific id than was asked for.
+        with a more specific id than was asked for. ``tool_calls`` are the calls
+        the answer asked for, in the OpenAI shape and exactly as received (they
+        are replayed byte for byte); their results follow with
+        :meth:`add_tool_result`, then :meth:`begin_answer` continues the turn.
         """
         if status not in FINAL_STATUSES:
             raise ValueError(f"status must be one of {FINAL_STATUSES}, not {status!r}")
+        calls = ", tool_calls = :tool_calls" if tool_calls else ""
         with self._writing("save the answer") as conn:
             now = self._now()
             cursor = conn.execute(
                 "UPDATE messages SET content = :content, reasoning = :reasoning, "
                 "status = :status, finish_reason = :finish_reason, usage = :usage, "
                 "cost = :cost, error = :error, model = coalesce(:model, model), "
-                "updated = :now WHERE id = :id",
+                f"updated = :now{calls} WHERE id = :id",
                 {
+                    "tool_calls": _rows.dumps([dict(c) for c in tool_calls or ()]),
                     "content": _rows.text(content),
                     "reasoning": _rows.opt_text(reasoning or None),
                     "status": status,

@@ -290,6 +290,81 @@ _V5 = _statements(
     """,
 )
 
+# Version 6: tool use. An assistant message may carry the ``tool_calls`` the
+# model asked for (a JSON array, stored exactly as received so that replaying
+# it is byte-identical), and a ``tool`` message answers one call: its
+# ``tool_call_id``, the wire ``tool_name`` and how the call ended
+# (``tool_status``; the row's own ``status`` stays the lifecycle of the row,
+# ``complete`` for a stored result). Plain columns added in place: no rebuild.
+#
+# Search covers what a call asked for: the index now reads a view,
+# ``messages_search``, whose text is the message's content followed by its
+# calls (the stored JSON, which the store writes compact, less the keys every
+# call has, so "function" or "arguments" match no more than they should:
+# ``json_each`` would be neater, but FTS5 cannot rebuild from a view that
+# uses it — "SQL logic error" on SQLite 3.40). The index is external-content on the view, so
+# ``rebuild`` and ``integrity-check`` stay exact; the triggers read the same
+# view (before a row goes, after it comes), so the text indexed and the text
+# deleted are always the same. A later rebuild of ``messages`` (as v4 did)
+# must drop and recreate the view around it: SQLite refuses to rename a table
+# that a broken view refers to.
+_SEARCH_CHANGED = "WHEN old.content IS NOT new.content OR old.tool_calls IS NOT new.tool_calls"
+_V6 = _statements(
+    "ALTER TABLE messages ADD COLUMN tool_calls TEXT",
+    "ALTER TABLE messages ADD COLUMN tool_call_id TEXT",
+    "ALTER TABLE messages ADD COLUMN tool_name TEXT",
+    """
+    ALTER TABLE messages ADD COLUMN tool_status TEXT
+        CHECK (tool_status IN ('ok', 'error', 'timeout', 'invalid', 'declined', 'not_run'))
+    """,
+    "DROP TRIGGER messages_fts_insert",
+    "DROP TRIGGER messages_fts_delete",
+    "DROP TRIGGER messages_fts_update",
+    "DROP TABLE messages_fts",
+    """
+    CREATE VIEW messages_search (id, content) AS
+    SELECT id, content || coalesce(char(10) || replace(replace(replace(replace(replace(
+        tool_calls, '"type":"function"', ''), '"function":', ''), '"id":', ''),
+        '"name":', ''), '"arguments":', ''), '')
+    FROM messages
+    """,
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        content,
+        content = 'messages_search',
+        content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content)
+        SELECT id, content FROM messages_search WHERE id = new.id;
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_delete BEFORE DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content)
+        SELECT 'delete', id, content FROM messages_search WHERE id = old.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER messages_fts_update_before BEFORE UPDATE OF content, tool_calls
+    ON messages {_SEARCH_CHANGED} BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content)
+        SELECT 'delete', id, content FROM messages_search WHERE id = old.id;
+    END
+    """,
+    f"""
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, tool_calls
+    ON messages {_SEARCH_CHANGED} BEGIN
+        INSERT INTO messages_fts (rowid, content)
+        SELECT id, content FROM messages_search WHERE id = new.id;
+    END
+    """,
+    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+)
+
 #: Every step, oldest first. ``SCHEMA_VERSION`` is the last one's version.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations and messages", _V1),
@@ -297,6 +372,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "branches: regenerated answers and edited prompts", _V3),
     Migration(4, "a 'stopped' status for answers the user stopped", _V4),
     Migration(5, "attachment bytes kept with their messages", _V5),
+    Migration(6, "tool calls and their results", _V6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from deepseek_tui.tools import ToolStatus
+
 from ._types import Conversation, ConversationSummary, Message, Role, Status
 
 
@@ -64,6 +66,22 @@ def conversation(row: sqlite3.Row) -> Conversation:
     )
 
 
+def _column(row: sqlite3.Row, name: str) -> Any:
+    """A column a database older than schema v6 lacks (``None`` there): a store
+    opened with fewer migrations (tests of upgrades) still reads its rows."""
+    try:
+        return row[name]
+    except IndexError:
+        return None
+
+
+def calls(raw: str | None) -> list[dict[str, Any]] | None:
+    value = _loads(raw)
+    if not isinstance(value, list):
+        return None
+    return [c for c in value if isinstance(c, dict)] or None
+
+
 def message(row: sqlite3.Row) -> Message:
     attachments = _loads(row["attachments"])
     return Message(
@@ -84,6 +102,10 @@ def message(row: sqlite3.Row) -> Message:
         created=row["created"],
         updated=row["updated"],
         parent_id=row["parent_id"],
+        tool_calls=calls(_column(row, "tool_calls")),
+        tool_call_id=_column(row, "tool_call_id"),
+        tool_name=_column(row, "tool_name"),
+        tool_status=_column(row, "tool_status"),
     )
 
 
@@ -155,14 +177,34 @@ def insert_message(
     error: str | None = None,
     attachments: Sequence[Any] | None = None,
     parent_id: int | None = None,
+    tool_calls: Sequence[Mapping[str, Any]] | None = None,
+    tool_call_id: str | None = None,
+    tool_name: str | None = None,
+    tool_status: ToolStatus | None = None,
 ) -> int:
-    """Insert one message after ``parent_id`` (its branch's previous message)."""
+    """Insert one message after ``parent_id`` (its branch's previous message).
+
+    The tool columns (schema v6) are named only when set, so a database an
+    older step list opened (tests of upgrades) still takes ordinary messages.
+    """
+    tools = {
+        "tool_calls": dumps([dict(c) for c in tool_calls]) if tool_calls else None,
+        "tool_call_id": opt_text(tool_call_id),
+        "tool_name": opt_text(tool_name),
+        "tool_status": tool_status,
+    }
+    tools = {k: v for k, v in tools.items() if v is not None}
+    columns = "".join(f", {k}" for k in tools)
+    values = "".join(f", :{k}" for k in tools)
     cursor = conn.execute(
         "INSERT INTO messages (conversation_id, seq, role, content, reasoning, model, params, "
-        "usage, cost, finish_reason, status, error, attachments, created, updated, parent_id) "
+        f"usage, cost, finish_reason, status, error, attachments, created, updated, parent_id"
+        f"{columns}) "
         "VALUES (:conversation_id, :seq, :role, :content, :reasoning, :model, :params, :usage, "
-        ":cost, :finish_reason, :status, :error, :attachments, :created, :created, :parent_id)",
+        f":cost, :finish_reason, :status, :error, :attachments, :created, :created, :parent_id"
+        f"{values})",
         {
+            **tools,
             "conversation_id": conversation_id,
             "seq": seq,
             "role": role,

@@ -13,11 +13,13 @@ Streaming protocol, which is what keeps a crash from losing an answer:
 in one transaction; ``checkpoint`` saves the partial text (at least once a
 second); ``finish_message`` records the outcome. Rows a crash left
 ``streaming`` become ``interrupted`` with their last checkpoint by
-``recover_interrupted`` at the next start.
+``recover_interrupted`` at the next start. A turn with tools goes on after
+its calls' results (``add_tool_result``) with ``begin_answer``, another
+placeholder that the same protocol covers (see ``_tool_turns``).
 
 The methods live in parts, one module each, put together here: conversations
 (``_conversations``), messages and the streaming protocol (``_messages``),
-branches (``_branches``), export and import (``_exchange``), attachment
+tool use (``_tool_turns``), branches (``_branches``), export and import (``_exchange``), attachment
 bytes (``_blobs``), all on the
 connection and lock of ``_base``.
 """
@@ -38,6 +40,7 @@ from ._exchange import ExchangePart
 from ._messages import MessagesPart
 from ._migrations import MIGRATIONS, Migration
 from ._open import open_database
+from ._tool_turns import ToolTurnsPart
 
 
 class OpenResult(NamedTuple):  # cheaper to create than a dataclass, at every start
@@ -53,7 +56,7 @@ class OpenResult(NamedTuple):  # cheaper to create than a dataclass, at every st
     read_only: bool
 
 
-class Store(ConversationsPart, MessagesPart, BranchesPart, ExchangePart, BlobsPart):
+class Store(ConversationsPart, MessagesPart, ToolTurnsPart, BranchesPart, ExchangePart, BlobsPart):
     """Every conversation and message, in one SQLite file. See the module docstring."""
 
     @classmethod

@@ -8,7 +8,9 @@ strings (see ``_clock``); JSON columns are decoded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from deepseek_tui.tools import ToolStatus
 
 from ._endings import reported_status
 
@@ -20,6 +22,8 @@ STATUSES: tuple[Status, ...] = ("streaming", "complete", "stopped", "interrupted
 #: The statuses a message may end in (``finish_message``); what each means is
 #: in ``_endings``.
 FINAL_STATUSES: tuple[Status, ...] = ("complete", "stopped", "interrupted", "error")
+#: How a tool call ended (a ``tool`` message's :attr:`Message.tool_status`).
+TOOL_STATUSES: tuple[ToolStatus, ...] = get_args(ToolStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,15 @@ class Message:
     updated: str
     parent_id: int | None = None
     """The message before this one in its branch (``None`` for the first)."""
+    tool_calls: list[dict[str, Any]] | None = None
+    """An assistant message's calls, as the model sent them (OpenAI shape:
+    ``{"id", "type": "function", "function": {"name", "arguments"}}``)."""
+    tool_call_id: str | None = None
+    """A ``tool`` message: the id of the call it answers."""
+    tool_name: str | None = None
+    """A ``tool`` message: the wire name of the tool (``server__tool``)."""
+    tool_status: ToolStatus | None = None
+    """A ``tool`` message: how the call ended (its ``status`` is ``complete``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ from typing import Any, Literal
 __all__ = [
     "NOT_RUN",
     "McpServerConfig",
+    "ServerState",
+    "ServerStatus",
     "ToolResult",
     "ToolSpec",
     "ToolStatus",
@@ -87,6 +89,27 @@ class ToolSpec:
                 "parameters": dict(self.parameters),
             },
         }
+
+
+ServerStatus = Literal["starting", "ready", "stopped", "failed", "disabled"]
+"""Where a configured server is: ``starting``; ``ready`` (its tools are
+offered); ``stopped`` (it ended after being ready -- its tools are still
+offered and the next call restarts it); ``failed`` (it could not start, or
+could not be restarted: ``error`` says why); ``disabled`` (``enabled =
+false``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerState:
+    """What the UI shows of one configured server."""
+
+    name: str
+    status: ServerStatus
+    error: str | None = None
+    """One line naming the server and what went wrong, already made inert
+    (it may quote the server's own stderr); ``None`` when nothing did."""
+    tools: tuple[ToolSpec, ...] = ()
+    """The tools offered now: those of a ``ready`` or ``stopped`` server."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,7 +330,7 @@ def test_upgrade_to_v5_keeps_attachment_records_and_adds_their_bytes_table(
         c = s.create_conversation()
         old = [{"name": "pic.png", "kind": "image", "mime": "image/png", "size": 9}]
         s.begin_turn(c.id, user_content="look", model="m", params={}, attachments=old)
-    opened = Store.open(db_path)
+    opened = Store.open(db_path, migrations=MIGRATIONS[:5])
     assert len(opened.notices) == 1 and "v4 to v5" in opened.notices[0]
     with opened.store as s:
         assert raw_query(db_path, "PRAGMA user_version") == [(5,)]
@@ -350,4 +350,49 @@ def test_upgrade_to_v5_keeps_attachment_records_and_adds_their_bytes_table(
     Store.open(fresh).store.close()
     schema = "SELECT sql FROM sqlite_schema WHERE name = 'attachment_data'"
     assert raw_query(db_path, schema) == raw_query(fresh, schema) != []
+    assert raw_query(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_upgrade_to_v6_keeps_messages_and_searches_tool_calls(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """v6 adds the tool columns in place and moves the search index onto a view
+    that also holds call arguments: old text stays findable, new calls become so."""
+    with Store.open(db_path, migrations=MIGRATIONS[:5]).store as s:
+        c = s.create_conversation()
+        _, a = s.begin_turn(c.id, user_content="glacier melt", model="m", params={})
+        s.finish_message(a.id, content="moraine", reasoning="r", status="complete")
+        legacy = s.append_message(c.id, role="tool", content="an old tool note")
+    assert raw_query(db_path, "PRAGMA user_version") == [(5,)]
+    opened = Store.open(db_path)
+    assert len(opened.notices) == 1 and "v5 to v6" in opened.notices[0]
+    assert list(db_path.parent.glob("conversations.db.bak-v5-*"))
+    with opened.store as s:
+        assert raw_query(db_path, "PRAGMA user_version") == [(6,)]
+        rows = s.messages(c.id)
+        assert [m.content for m in rows] == ["glacier melt", "moraine", "an old tool note"]
+        assert rows[-1].id == legacy.id and rows[-1].tool_status is None
+        assert all(m.tool_calls is None and m.tool_call_id is None for m in rows)
+        assert [x.id for x in s.list_conversations(search="moraine")] == [c.id]
+        _, b = s.begin_turn(c.id, user_content="again", model="m", params={})
+        call = {
+            "id": "k1",
+            "type": "function",
+            "function": {"name": "f", "arguments": '{"q":"cirque"}'},
+        }
+        s.finish_message(b.id, content="", reasoning=None, status="complete", tool_calls=[call])
+        s.add_tool_result(c.id, tool_call_id="k1", name="f", content="drumlin", status="error")
+        assert [x.id for x in s.list_conversations(search="cirque")] == [c.id]
+        assert [x.id for x in s.list_conversations(search="drumlin")] == [c.id]
+        assert s.messages(c.id)[-1].tool_status == "error"
+    raw_query(db_path, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+    with pytest.raises(sqlite3.IntegrityError):
+        raw_query(db_path, "UPDATE messages SET tool_status = 'fine'")
+    fresh = tmp_path / "fresh.db"
+    Store.open(fresh).store.close()
+    schema = (
+        "SELECT type, name, sql FROM sqlite_schema "
+        "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
+    )
+    assert raw_query(db_path, schema) == raw_query(fresh, schema)
     assert raw_query(db_path, "PRAGMA integrity_check") == [("ok",)]
