@@ -157,13 +157,15 @@ def _shoot(out: Path, *only: str) -> None:
 
 
 def test_screenshots_are_reproducible_byte_for_byte(tmp_path: Path) -> None:
-    names = ("chat", "theme-deepseek-light")
+    names = ("chat", "theme-deepseek-light", "tool-call")
     _shoot(tmp_path / "a", *names)
     _shoot(tmp_path / "b", *names)
     for name in names:
         first = (tmp_path / "a" / f"{name}.svg").read_bytes()
         assert first == (tmp_path / "b" / f"{name}.svg").read_bytes(), name
         assert b"127.0.0.1" not in first and b"localhost" not in first
+    tool = (tmp_path / "a" / "tool-call.svg").read_bytes().replace(b"&#160;", b" ")
+    assert b"waiting for you" in tool and b"Always allow (a)" in tool
     assert b"deepseek-tui keep streaming fast" in (
         tmp_path / "a" / "chat.svg"
     ).read_bytes().replace(b"&#160;", b" ")
