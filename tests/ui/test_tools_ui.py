@@ -236,3 +236,54 @@ async def test_switching_a_tool_off_leaves_it_out_of_the_request(
         offered = json.dumps(tools_server.chat_requests[0].body.get("tools", []))
         assert TOOL not in offered
         assert "time__convert_time" in offered
+
+
+def _children() -> list[str]:
+    """Command lines of this process's live child processes (Linux)."""
+    import os
+
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            out.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+async def test_no_server_process_outlives_the_app(tools_server: FakeDeepSeek) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        assert any("mcp_server_time" in c for c in _children())
+    assert not [c for c in _children() if "mcp_server_time" in c]
+
+
+async def test_calls_waiting_in_a_conversation_not_shown_wait_for_its_return(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("b1")]))
+    tools_server.push(Reply(content="Back with the time."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        conversation = screen.conversation
+        assert conversation is not None
+        await screen.action_new()  # the answer goes on unseen, its calls still waiting
+        await pilot.pause(0.5)
+        assert not screen.query(ToolCallBlock)
+        assert len(tools_server.chat_requests) == 1
+        assert rows(home, "SELECT COUNT(*) FROM messages WHERE role = 'tool'") == [(0,)]
+        await screen.switch_to(conversation)
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        assert screen.query_one(ToolCallBlock).state == "waiting"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        assert screen.query_one(ToolCallBlock).status == "ok"
+        assert screen.query(AssistantMessage).last().content == "Back with the time."

@@ -97,7 +97,7 @@ class Turns:
             else self.screen.tools.choices(target.id if target is not None else None)
         )
         box = self.screen.tools.box(choices)
-        if box is not None and not getattr(self.screen.session.spec(settings.model), "tools", True):
+        if box is not None and not self.screen.session.spec(settings.model).tools:
             box = None  # the catalog says this model takes no tools
         holder: list[LiveTurn] = []
 
