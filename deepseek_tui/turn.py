@@ -30,6 +30,7 @@ program is ending).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -240,14 +241,18 @@ class Turn:
         request = self.prepared.request
         while True:
             calls = StreamAccumulator()
-            async for event in self._stream(client, request, calls):
-                yield event
+            # aclosing: when the consumer leaves (Esc, a closed pipe), the
+            # round's own ``finally`` must run now, not when it is collected.
+            async with contextlib.aclosing(self._stream(client, request, calls)) as stream:
+                async for event in stream:
+                    yield event
             asked = calls.tool_calls
             if not (asked and self._tools is not None and out.status == "complete"):
                 break
             results: list[ToolResult] = []
-            async for event in self._tool_round(asked, results):
-                yield event
+            async with contextlib.aclosing(self._tool_round(asked, results)) as round_:
+                async for event in round_:
+                    yield event
             if out.status != "complete":
                 break
             request = follow_up(
