@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Collapsible, Switch
+from textual.widgets import Checkbox, Collapsible
 
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.screens.chat import ChatScreen
@@ -224,11 +224,11 @@ async def test_switching_a_tool_off_leaves_it_out_of_the_request(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot, app)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen.sidebar.tools_panel().query(Switch))
+        await wait_for(pilot, lambda: screen.sidebar.tools_panel().query(Checkbox))
         panel = screen.sidebar.tools_panel()
-        assert "time" in screen_text(app) or panel.query(Switch)
-        switch = next(s for s in panel.query(Switch) if panel._names.get(s.id or "") == TOOL)
-        switch.value = False
+        assert "time" in screen_text(app) or panel.query(Checkbox)
+        box = next(s for s in panel.query(Checkbox) if panel._names.get(s.id or "") == TOOL)
+        box.value = False
         await wait_for(pilot, lambda: TOOL in screen.tool_choices.off)
         screen.prompt.focus()
         await pilot.press(*"Hi", "enter")

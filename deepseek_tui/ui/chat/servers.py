@@ -104,7 +104,11 @@ async def show_panel(screen: ChatScreen) -> None:
         await screen.action_sidebar()
     await refresh(screen)
     panel = screen.sidebar.tools_panel()
-    screen.sidebar.scroll_to_widget(panel, top=True, animate=False)
-    switches = panel.query("Switch")
-    if switches:
-        switches.first().focus(scroll_visible=False)
+
+    def reach() -> None:  # once laid out: the panel is at the sidebar's end
+        screen.sidebar.scroll_to_widget(panel, top=True, animate=False)
+        switches = panel.query("Checkbox")
+        if switches:
+            switches.first().focus(scroll_visible=False)
+
+    screen.sidebar.call_after_refresh(reach)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Label, Static, Switch
+from textual.widgets import Checkbox, Static
 
 from deepseek_tui.sanitize import reveal
 
@@ -48,15 +48,16 @@ _MARK: dict[str, tuple[str, str]] = {
 
 
 class ToolsPanel(Vertical):
-    """Servers and their tools, with an on/off switch per tool."""
+    """Servers and their tools, with an on/off checkbox per tool."""
 
     DEFAULT_CSS = """
     ToolsPanel {
         height: auto;
+        margin-top: 1;
+        .tools-title { text-style: bold; color: $accent; }
         .tools-server { margin-top: 1; }
         .tools-error { color: $error; }
-        .tool-row { height: auto; }
-        .tool-row Label { margin: 0 0 0 1; }
+        .tool-row { width: 100%; }
     }
     """
 
@@ -94,7 +95,7 @@ class ToolsPanel(Vertical):
         if self._shown == (self._rows, self._off):
             return
         self._shown = (self._rows, self._off)
-        widgets: list[Widget] = [Label("Tools (MCP)", classes="tools-title")]
+        widgets: list[Widget] = [Static("Tools (MCP)", classes="tools-title")]
         self._names = {}
         for server in self._rows:
             mark = _MARK.get(server.status, (server.status, "$text-muted"))
@@ -111,10 +112,12 @@ class ToolsPanel(Vertical):
                 self._names[switch_id] = tool.wire_name
                 label = reveal(tool.name) + ("  (trusted)" if tool.trusted else "")
                 widgets.append(
-                    Horizontal(
-                        Switch(value=tool.wire_name not in self._off, id=switch_id),
-                        Label(Content(label)),
-                        classes="switch-row tool-row",
+                    Checkbox(
+                        Content(label),
+                        tool.wire_name not in self._off,
+                        id=switch_id,
+                        compact=True,
+                        classes="tool-row",
                     )
                 )
         if not self._rows:
@@ -122,7 +125,8 @@ class ToolsPanel(Vertical):
         else:
             widgets.append(
                 Static(
-                    "Switches apply to this conversation, from the next message.",
+                    "Checked tools are offered to the model in this conversation,"
+                    " from the next message.",
                     classes="field-help",
                 )
             )
@@ -130,8 +134,8 @@ class ToolsPanel(Vertical):
             await self.remove_children()
             await self.mount_all(widgets)
 
-    def on_switch_changed(self, event: Switch.Changed) -> None:
-        wire = self._names.get(event.switch.id or "")
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        wire = self._names.get(event.checkbox.id or "")
         if wire is None:
             return
         event.stop()
