@@ -158,7 +158,7 @@ async def test_escape_while_waiting_stops_and_records_not_run(
         await pilot.press(*"Time?", "enter")
         await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
         assert len(screen.query(ToolCallBlock)) == 2
-        assert "these 2 calls" in screen_text(app)
+        assert "Run the checked calls (of 2)?" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
         await wait_for(
@@ -287,3 +287,27 @@ async def test_calls_waiting_in_a_conversation_not_shown_wait_for_its_return(
         await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
         assert screen.query_one(ToolCallBlock).status == "ok"
         assert screen.query(AssistantMessage).last().content == "Back with the time."
+
+
+async def test_one_of_several_calls_left_out_is_declined_the_other_runs(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("p1"), call("p2", arguments="{}")]))
+    tools_server.push(Reply(content="One ran."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await wait_for(pilot, lambda: len(screen.query(".tool-pick")) == 2)
+        second = screen.query(ToolCallBlock).last().query_one(Checkbox)
+        second.value = False  # leave the second call out
+        await pilot.pause()
+        assert "Run the checked calls (of 2)?" in screen_text(app)
+        screen.query_one(ToolDecisionBar).focus_run()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        assert [b.status for b in screen.query(ToolCallBlock)] == ["ok", "declined"]
+    sent = tool_messages(tools_server.chat_requests[-1].body)
+    assert [m["tool_call_id"] for m in sent] == ["p1", "p2"]
+    assert "declined" in sent[1]["content"] and "Europe/Oslo" in sent[0]["content"]

@@ -74,8 +74,14 @@ async def show_round(screen: ChatScreen, live: LiveTurn) -> None:
     live.view = None  # closed: what follows is the next answer's
     blocks = []
     for call in live.calls:
+        waiting = live.pending.calls if live.pending is not None else ()
         block = ToolCallBlock(
-            call.id, call.server, call.tool, call.arguments, state=_state(live, call)
+            call.id,
+            call.server,
+            call.tool,
+            call.arguments,
+            state=_state(live, call),
+            pick=len(waiting) > 1,
         )
         result = live.results.get(call.id)
         if result is not None:
@@ -112,6 +118,8 @@ async def approve(screen: ChatScreen, live: LiveTurn, calls: Sequence[ProposedCa
             block = live.blocks.get(call.id)
             if block is not None:
                 block.set_state("waiting")
+                if len(calls) > 1:
+                    await block.offer_pick()
         if _shown(screen, live):
             if live.blocks:
                 await _show_bar(screen, live)
@@ -126,22 +134,26 @@ async def approve(screen: ChatScreen, live: LiveTurn, calls: Sequence[ProposedCa
                 markup=False,
             )
         answer = await pending.answer
+        picked = [(b := live.blocks.get(c.id)) is None or b.picked for c in calls]
     finally:
         live.pending = None
         bar = pending.bar
         if bar is not None and bar.is_attached:
             await bar.remove()
-    if answer is None:  # always allow these tools in this conversation
+    if answer is None:  # always allow these tools (the ones checked) in this conversation
         if live.choices is not None:
-            live.choices.allowed.update(c.wire_name for c in calls)
+            live.choices.allowed.update(
+                c.wire_name for c, p in zip(calls, picked, strict=True) if p
+            )
         answer = True
-    for call in calls:
+    runs = [answer and p for p in picked]
+    for call, run in zip(calls, runs, strict=True):
         block = live.blocks.get(call.id)
         if block is not None:
-            block.set_state("running" if answer else None)
+            block.set_state("running" if run else None)
     if _shown(screen, live):
         screen.prompt.focus()
-    return [answer] * len(calls)
+    return runs
 
 
 def decided(screen: ChatScreen, bar: ToolDecisionBar, decision: str) -> None:

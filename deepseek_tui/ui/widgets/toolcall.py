@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Collapsible, Static
+from textual.widgets import Button, Checkbox, Collapsible, Static
 
 from deepseek_tui.sanitize import json_text, reveal
 
@@ -71,6 +71,7 @@ class ToolCallBlock(Vertical):
         Collapsible { margin: 0; padding: 0; border: none; background: transparent; }
         Collapsible Contents { padding: 0 0 0 2; }
         .tool-result { color: $text; }
+        .tool-pick { margin: 0; }
     }
     """
 
@@ -82,7 +83,10 @@ class ToolCallBlock(Vertical):
         arguments: str,
         *,
         state: str | None = None,
+        pick: bool = False,
     ) -> None:
+        """``pick``: one of several calls waiting together -- a checkbox lets
+        the user leave this one out of the bar's "Run"."""
         super().__init__(classes="tool-call")
         self.call_id = call_id
         self.server = server
@@ -93,10 +97,22 @@ class ToolCallBlock(Vertical):
         self.status: str | None = None
         self.result: str | None = None
         self.head = Static(self._head(), classes="tool-head")
+        self._pick: Checkbox | None = (
+            Checkbox("run this call", True, compact=True, classes="tool-pick")
+            if pick and state == "waiting"
+            else None
+        )
+
+    @property
+    def picked(self) -> bool:
+        """Whether the user left this call checked (always, without a checkbox)."""
+        return self._pick is None or self._pick.value
 
     def compose(self) -> ComposeResult:
         yield self.head
         yield Static(Content(reveal(pretty_arguments(self.arguments))), classes="tool-args")
+        if self._pick is not None:
+            yield self._pick
         if self.status is not None:
             yield self._folded()
 
@@ -122,10 +138,19 @@ class ToolCallBlock(Vertical):
         body = Static(Content(text or "(empty)"), classes="tool-result")
         return Collapsible(body, title=f"result: {label}", collapsed=True)
 
+    async def offer_pick(self) -> None:
+        """Let the user leave this call out (one of several waiting together)."""
+        if self._pick is None:
+            self._pick = Checkbox("run this call", True, compact=True, classes="tool-pick")
+            if self.is_mounted:
+                await self.mount(self._pick, after=self.query_one(".tool-args"))
+
     def set_state(self, state: str | None) -> None:
         """Waiting for the user, running, or (``None``) nothing to say."""
         self.state = state
         self.head.update(self._head())
+        if state != "waiting" and self._pick is not None:
+            self._pick.display = False
 
     async def set_result(self, status: str, content: str) -> None:
         """The call ended: its status in the header, the result folded under it."""
@@ -186,7 +211,7 @@ class ToolDecisionBar(Horizontal):
         self.decided = False
 
     def compose(self) -> ComposeResult:
-        what = "this call" if self.count == 1 else f"these {self.count} calls"
+        what = "this call" if self.count == 1 else f"the checked calls (of {self.count})"
         yield Static(Content(f"Run {what}?"), classes="question")
         yield Button(Content("Run (y)"), variant="primary", compact=True, id="tool-run")
         yield Button(Content("Always allow (a)"), compact=True, id="tool-always")
