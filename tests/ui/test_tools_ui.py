@@ -5,6 +5,8 @@ Python) configured in the test home's ``config.toml``."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -240,8 +242,6 @@ async def test_switching_a_tool_off_leaves_it_out_of_the_request(
 
 def _children() -> list[str]:
     """Command lines of this process's live child processes (Linux)."""
-    import os
-
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -311,3 +311,47 @@ async def test_one_of_several_calls_left_out_is_declined_the_other_runs(
     sent = tool_messages(tools_server.chat_requests[-1].body)
     assert [m["tool_call_id"] for m in sent] == ["p1", "p2"]
     assert "declined" in sent[1]["content"] and "Europe/Oslo" in sent[0]["content"]
+
+
+async def test_palette_switches_a_tool_off_and_on(tools_server: FakeDeepSeek) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        titles = [title for title, _, _ in screen.palette_tools()]
+        assert "Tool off: time · get_current_time" in titles
+        entry = dict((t, run) for t, run, _ in screen.palette_tools())
+        entry["Tool off: time · get_current_time"]()
+        await wait_for(pilot, lambda: TOOL in screen.tool_choices.off)
+        titles = [title for title, _, _ in screen.palette_tools()]
+        assert "Tool on: time · get_current_time" in titles
+        await screen.action_tools()  # the sidebar opens at the tools, the box cleared
+        await wait_for(
+            pilot,
+            lambda: any(not b.value for b in screen.sidebar.tools_panel().query(Checkbox)),
+        )
+
+
+def test_the_mcp_sdk_is_not_imported_before_the_servers_start(home: Path) -> None:
+    """Importing ``mcp`` takes most of a second: the app and its chat screen,
+    built with servers configured, leave it to the worker that starts them."""
+    configure(home, "http://127.0.0.1:9", extra=time_server())
+    code = (
+        "import sys\n"
+        "from deepseek_tui.config import load_settings\n"
+        "from deepseek_tui.launch import open_launch\n"
+        "from deepseek_tui.paths import Paths\n"
+        "from deepseek_tui.ui.app import DeepSeekApp\n"
+        "from deepseek_tui.ui.screens.chat import ChatContext, ChatScreen\n"
+        "paths = Paths.resolve(); settings = load_settings(paths)\n"
+        "launch = open_launch(settings, paths)\n"
+        "app = DeepSeekApp(settings, paths, launch)\n"
+        "assert app.tools.configured\n"
+        "ChatScreen(ChatContext(app.session, None, False, lambda: 0.0, app.tools))\n"
+        "print(sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.')))\n"
+    )
+    env = {**os.environ, "DEEPSEEK_TUI_HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -173,6 +173,10 @@ async def done(screen: ChatScreen, live: LiveTurn, event: ToolCallDone) -> None:
     if block is not None and block.is_attached:
         await block.set_result(event.result.status, event.result.content)
         screen.new_text()
+    if event.result.status == "error":  # maybe its server stopped (or came back)
+        from deepseek_tui.ui.chat import servers
+
+        await servers.refresh(screen)
 
 
 async def next_round(screen: ChatScreen, live: LiveTurn, event: NextRound) -> None:
