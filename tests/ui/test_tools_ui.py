@@ -85,6 +85,8 @@ async def test_call_waits_then_run_folds_result_and_next_answer_streams(
         assert folded.collapsed
         assert not screen.query(ToolDecisionBar)
         assert screen.query(AssistantMessage).last().content == "It is late in Oslo."
+        costs = rows(home, "SELECT cost FROM messages WHERE role = 'assistant'")
+        assert screen.cost == pytest.approx(sum(c for (c,) in costs))  # both rounds
         sent = tool_messages(tools_server.chat_requests[-1].body)
         assert [m["tool_call_id"] for m in sent] == ["call_1"]
         assert "Europe/Oslo" in sent[0]["content"]

@@ -397,8 +397,10 @@ class Turns:
                 context_tokens=out.usage.total_tokens,
                 context_estimated=False,
             )
-        if out.cost is not None:  # this request's, in the price table's currency
-            self.screen.cost = (self.screen.cost or 0.0) + out.cost
+        # This request's (and the earlier tool rounds'), in the price table's currency
+        cost = out.total_cost() if out.rounds else out.cost
+        if cost is not None:
+            self.screen.cost = (self.screen.cost or 0.0) + cost
             self.screen.status.set(cost=self.screen.cost, currency=self.currency(live))
         if out.status == "stopped":
             self.screen.status.set(activity="stopped")
