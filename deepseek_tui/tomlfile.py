@@ -60,11 +60,11 @@ def read_toml(path: Path, *, limit: int) -> dict[str, Any]:
 def _deeper_than(data: dict[str, Any], limit: int) -> bool:
     """Whether tables and arrays in ``data`` nest more than ``limit`` levels
     (``data`` itself is level 1); walked without recursion."""
-    todo: list[tuple[Any, int]] = [(data, 1)]
-    while todo:
-        value, depth = todo.pop()
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
         if depth > limit:
             return True
         children = value.values() if isinstance(value, dict) else value
-        todo.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        pending.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
     return False

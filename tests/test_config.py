@@ -384,7 +384,6 @@ def test_deeply_nested_config_stops_with_one_line(home: Path, text: str) -> None
     assert path.read_bytes() == before
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory"])
 def test_config_that_is_not_a_regular_file_stops_at_once(home: Path, kind: str) -> None:
     home.mkdir()

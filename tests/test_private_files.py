@@ -19,8 +19,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
-
 
 def run_with_umask(code: str, umask: int, *args: str) -> dict[str, int]:
     """Run ``code`` in a child with ``umask``; it prints ``{path: mode}`` as JSON."""

@@ -169,7 +169,6 @@ def _hostile_theme_files(directory: Path) -> None:
     (directory / "deep.toml").write_text(deep)
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_pipes_devices_huge_and_deep_theme_files_are_skipped_with_a_reason(
     tmp_path: Path,
 ) -> None:
@@ -202,7 +201,6 @@ def test_pipes_devices_huge_and_deep_theme_files_are_skipped_with_a_reason(
         assert problem.startswith(f"Theme not loaded: {tmp_path / name}: {reason}"), problem
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_the_tui_starts_when_the_chosen_theme_is_a_pipe(home: Path) -> None:
     """The real app in a pseudo-terminal, choosing a theme that is a named pipe
     among other hostile files: it falls back to the default, draws, says why,

@@ -256,7 +256,6 @@ def _children() -> list[str]:
     return out
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 async def test_no_server_process_outlives_the_app(tools_server: FakeDeepSeek) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
