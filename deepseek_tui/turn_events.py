@@ -173,8 +173,8 @@ class TurnOutcome:
     def total_cost(self) -> float | None:
         """What the whole turn cost; ``None`` when a part's cost is unknown."""
         last = self.answer_cost()
-        if last is None or self.earlier_rounds_cost is None:
-            return None if self.rounds or last is None else last
+        if last is None or self.earlier_rounds_cost is None:  # only after a round
+            return None
         return self.earlier_rounds_cost + last
 
 
