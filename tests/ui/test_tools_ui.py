@@ -356,3 +356,124 @@ def test_the_mcp_sdk_is_not_imported_before_the_servers_start(home: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+async def tool_switch(pilot: Any, screen: ChatScreen, wire_name: str = TOOL) -> Checkbox:
+    """The sidebar's on/off switch of a tool, once the panel shows it."""
+    if not screen.sidebar.display:
+        await pilot.press("ctrl+s")
+    panel = screen.sidebar.tools_panel()
+
+    found: list[Checkbox] = []
+
+    def switch() -> bool:
+        found[:] = [s for s in panel.query(Checkbox) if panel._names.get(s.id or "") == wire_name]
+        return bool(found)
+
+    await wait_for(pilot, switch, LIMIT)
+    return found[0]
+
+
+def shown_on(screen: ChatScreen, wire_name: str = TOOL) -> bool | None:
+    """Whether the panel shows the tool switched on (``None``: not shown now)."""
+    panel = screen.sidebar.tools_panel()
+    for switch in panel.query(Checkbox):
+        if panel._names.get(switch.id or "") == wire_name:
+            return switch.value
+    return None
+
+
+def offered(srv: FakeDeepSeek, index: int = -1) -> list[str]:
+    body = srv.chat_requests[index].body
+    return [t["function"]["name"] for t in body.get("tools", [])]
+
+
+async def send(pilot: Any, screen: ChatScreen, srv: FakeDeepSeek, text: str) -> None:
+    sent = len(srv.chat_requests)
+    screen.prompt.focus()
+    await pilot.press(*text, "enter")
+    await wait_for(pilot, lambda: len(srv.chat_requests) > sent, LIMIT)
+    await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+
+
+async def test_a_tool_switched_off_stays_off_in_the_conversation_after_a_restart(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    """Switched off before the first message (the conversation has no id yet),
+    kept when it is stored; a new app finds it off, whether the conversation is
+    opened from a new one or resumed; a new conversation has every tool on."""
+    tools_server.push(Reply(content="One."), Reply(content="Two."), Reply(content="Three."))
+    tools_server.push(Reply(content="Four."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        switch = await tool_switch(pilot, screen)
+        switch.value = False
+        await wait_for(pilot, lambda: TOOL in screen.tool_choices.off)
+        await send(pilot, screen, tools_server, "Hi")
+        assert offered(tools_server) == ["time__convert_time"]
+        conversation = screen.conversation
+        assert conversation is not None
+    assert rows(home, "SELECT conversation_id, tool, choice FROM tool_choices") == [
+        (conversation.id, TOOL, "off")
+    ]
+
+    again = make_app()  # a new conversation: the defaults
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, again)
+        assert (await tool_switch(pilot, screen)).value is True
+        await screen.switch_to(screen.store.get_conversation(conversation.id))  # as Ctrl+O does
+        await wait_for(pilot, lambda: shown_on(screen) is False)
+        assert (await tool_switch(pilot, screen)).value is False
+        await send(pilot, screen, tools_server, "Again")
+        assert offered(tools_server) == ["time__convert_time"]
+        await screen.action_new()
+        await wait_for(pilot, lambda: shown_on(screen) is True)
+        await send(pilot, screen, tools_server, "Fresh")
+        assert offered(tools_server) == [TOOL, "time__convert_time"]
+
+    resumed = make_app(resume=conversation.id)
+    async with resumed.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, resumed)
+        switch = await tool_switch(pilot, screen)
+        assert switch.value is False
+        switch.value = True  # and on again: kept too
+        await wait_for(pilot, lambda: TOOL not in screen.tool_choices.off)
+        await send(pilot, screen, tools_server, "All on")
+        assert offered(tools_server) == [TOOL, "time__convert_time"]
+    assert rows(home, "SELECT count(*) FROM tool_choices") == [(0,)]
+
+
+async def test_always_allow_holds_after_a_restart_and_only_in_its_conversation(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("a1")]), Reply(content="First."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        conversation = screen.conversation
+        assert conversation is not None
+    assert rows(home, "SELECT tool, choice FROM tool_choices") == [(TOOL, "allowed")]
+
+    tools_server.push(Reply(content="", tool_calls=[call("a2")]), Reply(content="Second."))
+    again = make_app(continue_=True)
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, again)
+        await wait_for(pilot, lambda: screen.query(ToolCallBlock))
+        await pilot.press(*"Again?", "enter")
+        # Had it asked, the bar would wait for a key: the answer would never come.
+        await wait_for(pilot, lambda: len(tools_server.chat_requests) == 4, LIMIT)
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        assert [b.status for b in screen.query(ToolCallBlock)] == ["ok", "ok"]
+        assert not screen.query(ToolDecisionBar)
+        assert screen.query(AssistantMessage).last().content == "Second."
+        # A new conversation asks again.
+        tools_server.push(Reply(content="", tool_calls=[call("a3")]))
+        await screen.action_new()
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        assert screen.query_one(ToolCallBlock).state == "waiting"

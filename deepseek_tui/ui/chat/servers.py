@@ -64,16 +64,14 @@ async def refresh(screen: ChatScreen) -> None:
     """Show the servers' states and this conversation's switches in the sidebar."""
     if not screen.tools.configured:
         return
+    while not screen.tool_choices.loaded:  # the stored ones, of the conversation on screen
+        await screen.tools.load(screen.tool_choices)
     await screen.sidebar.tools_panel().show(rows(screen), screen.tool_choices.off)
 
 
 async def toggled(screen: ChatScreen, wire_name: str, on: bool) -> None:
-    """A tool switched on or off for the conversation on screen."""
-    off = screen.tool_choices.off
-    if on:
-        off.discard(wire_name)
-    else:
-        off.add(wire_name)
+    """A tool switched on or off for the conversation on screen (and kept with it)."""
+    await screen.tools.switch(screen.tool_choices, wire_name, on)
     await refresh(screen)
 
 
