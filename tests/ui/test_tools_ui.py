@@ -471,9 +471,35 @@ async def test_always_allow_holds_after_a_restart_and_only_in_its_conversation(
         assert [b.status for b in screen.query(ToolCallBlock)] == ["ok", "ok"]
         assert not screen.query(ToolDecisionBar)
         assert screen.query(AssistantMessage).last().content == "Second."
-        # A new conversation asks again.
+        await screen.action_tools()  # the sidebar, at its tools, says so
+        await wait_for(pilot, lambda: "get_current_time  (always allowed)" in screen_text(again))
+        # A new conversation asks.
         tools_server.push(Reply(content="", tool_calls=[call("a3")]))
         await screen.action_new()
+        await wait_for(pilot, lambda: "(always allowed)" not in screen_text(again))
         await pilot.press(*"Time?", "enter")
         await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
         assert screen.query_one(ToolCallBlock).state == "waiting"
+
+
+async def test_the_palette_takes_always_allow_back(tools_server: FakeDeepSeek, home: Path) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("r1")]), Reply(content="Ran."))
+    tools_server.push(Reply(content="", tool_calls=[call("r2")]))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        entries = {title: run for title, run, _ in screen.palette_tools()}
+        entries["Tool asks again: time · get_current_time"]()
+        await wait_for(pilot, lambda: not screen.tool_choices.allowed)
+        assert "Tool asks again: time · get_current_time" not in {
+            title for title, _, _ in screen.palette_tools()
+        }
+        await wait_for(pilot, lambda: rows(home, "SELECT * FROM tool_choices") == [])
+        screen.prompt.focus()
+        await pilot.press(*"Again?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        assert screen.query(ToolCallBlock).last().state == "waiting"

@@ -127,12 +127,17 @@ class ChatTools:
             choices.off.add(wire_name)
         await self._save(choices)
 
-    async def allow(self, choices: Choices, wire_names: Iterable[str]) -> None:
-        """Always allow these tools in a conversation ("Always allow"), and keep that."""
+    async def allow(self, choices: Choices, wire_names: Iterable[str], allow: bool = True) -> None:
+        """Always allow these tools in a conversation ("Always allow"), or
+        (``allow=False``) ask again before they run; and keep that."""
         await self.load(choices)
-        new = set(wire_names) - choices.allowed
-        if new:
-            choices.allowed |= new
+        names = set(wire_names)
+        changed = names - choices.allowed if allow else names & choices.allowed
+        if changed:
+            if allow:
+                choices.allowed |= changed
+            else:
+                choices.allowed -= changed
             await self._save(choices)
 
     async def adopt(self, conversation_id: str, choices: Choices) -> None:
