@@ -503,3 +503,30 @@ async def test_the_palette_takes_always_allow_back(tools_server: FakeDeepSeek, h
         await pilot.press(*"Again?", "enter")
         await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
         assert screen.query(ToolCallBlock).last().state == "waiting"
+
+
+async def test_a_choice_that_cannot_be_kept_says_so_in_one_line_and_still_applies(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    """A database a newer deepseek-tui wrote is read-only here: the stored
+    choices are read, a change holds for this run and says why it is not kept."""
+    import sqlite3
+
+    from deepseek_tui.store import Store
+
+    with Store.open(home / "conversations.db").store as store:
+        c = store.create_conversation(title="from the future")
+        store.set_tool_choices(c.id, off=["time__convert_time"], allowed=[])
+    with sqlite3.connect(home / "conversations.db") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    app = make_app(resume=c.id)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await ready(pilot, app)
+        assert (await tool_switch(pilot, screen, "time__convert_time")).value is False
+        (await tool_switch(pilot, screen)).value = False
+        await wait_for(pilot, lambda: notified(app, "could not save the conversation's tool"))
+        [told] = [n.message for n in app._notifications if "tool choices" in n.message]
+        assert "newer deepseek-tui" in told and "holds until the app ends" in told
+        assert "\n" not in told and "Traceback" not in screen_text(app)
+        assert screen.tool_choices.off == {TOOL, "time__convert_time"}
+    assert rows(home, "SELECT tool, choice FROM tool_choices") == [("time__convert_time", "off")]
