@@ -173,6 +173,7 @@ class DeepSeekApp(App[int]):
         from deepseek_tui.request import client_for
         from deepseek_tui.urls import BadBaseURL
 
+        unchecked: str | None = None
         try:
             async with client_for(self.settings, key) as client:
                 await client.list_models()
@@ -186,8 +187,6 @@ class DeepSeekApp(App[int]):
             # Offline, or the host is down or busy: nothing is known against the
             # key, so it is saved unchecked (the first message will tell).
             unchecked = clean(exc.message)
-        else:
-            unchecked = None
         try:
             await asyncio.to_thread(
                 save_api_key, self.paths.config_file, self.settings.provider, key
