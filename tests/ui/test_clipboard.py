@@ -76,7 +76,7 @@ def done(app: Any) -> bool:
     return bool(views) and views.last().state == "complete"
 
 
-async def answered(pilot: Any, content: str = ANSWER) -> None:
+async def answered(pilot: Any) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
     await pilot.press(*"how?", "enter")
