@@ -70,9 +70,11 @@ class DeepSeekApp(App[int]):
         self.clock = clock
         self.demo_server: Any = None
         self.failure: str | None = None
+        """A message for stderr when the app had to give up."""
         self._env_key_problem = ""
         """What to do about an unusable key in the environment (it wins at every start)."""
-        """A message for stderr when the app had to give up."""
+        self._key_unchecked: str | None = None
+        """Why the key entered at start was saved without being checked."""
         self.themes = AppThemes(self, settings.theme, paths, remember=not launch.demo)
         self.tools = ChatTools(
             settings.mcp,
@@ -176,6 +178,7 @@ class DeepSeekApp(App[int]):
         from deepseek_tui.request import client_for
         from deepseek_tui.urls import BadBaseURL
 
+        unchecked: str | None = None
         try:
             async with client_for(self.settings, key) as client:
                 await client.list_models()
@@ -184,13 +187,19 @@ class DeepSeekApp(App[int]):
         except AuthenticationError:
             return "the host rejected this key; check it and paste it again"
         except APIError as exc:
-            return clean(exc.message)
+            if not exc.retryable:  # the host's answer stands (a wrong URL, a refusal)
+                return clean(exc.message)
+            # Offline, or the host is down or busy: nothing is known against the
+            # key, so it is saved unchecked (the first message will tell).
+            unchecked = clean(exc.message)
         try:
             await asyncio.to_thread(
                 save_api_key, self.paths.config_file, self.settings.provider, key
             )
         except (ConfigError, OSError) as exc:
-            return f"the key works but could not be saved: {clean(str(exc))}"
+            works = "the key works but" if unchecked is None else "the key"
+            return f"{works} could not be saved: {clean(str(exc))}"
+        self._key_unchecked = unchecked
         self.session.use_key(key)
         return None
 
@@ -200,6 +209,14 @@ class DeepSeekApp(App[int]):
             self.failure = problem or "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
             self.exit(1, return_code=1)
             return
+        if self._key_unchecked is not None:
+            self.notify(
+                f"API key saved without being checked: {self._key_unchecked}."
+                " Your first message will tell whether the host takes it.",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         if self._env_key_problem:
             self.notify(
                 f"API key saved. {self._env_key_problem}: until then it wins over "
@@ -207,7 +224,7 @@ class DeepSeekApp(App[int]):
                 severity="warning",
                 timeout=15,
             )
-        else:
+        elif self._key_unchecked is None:
             self.notify("API key saved", timeout=3)
         await self._open_chat(key)
 
