@@ -40,6 +40,8 @@ TITLES = [
     "Fixing a leaking tap",
 ]
 LONG = TITLES[4]
+#: A date and time as rows show them (in the local time zone).
+DATE = r"2026-09-\d\d \d\d:\d\d"
 #: When the first of them was written; each one is an hour later.
 SEEDED = datetime(2026, 9, 28, 9, 30, tzinfo=UTC)
 
@@ -102,12 +104,12 @@ async def test_conversation_rows_show_more_when_the_terminal_grows(
         await open_panel(pilot)
         await wait_for(pilot, lambda: "Fixing a leaking tap" in screen_text(app))
         row = next(line for line in screen_text(app).splitlines() if "Fixing a leaking" in line)
-        assert "2026-09-28 " in row and "deepseek-flash" not in row
+        assert re.search(DATE, row) and "deepseek-flash" not in row
         await pilot.resize_terminal(120, 40)
         await wait_for(pilot, lambda: "deepseek-flash ·" in screen_text(app))
         assert titles_on_screen(app) == [t for t in reversed(TITLES) if t != LONG]
         row = next(line for line in screen_text(app).splitlines() if "Fixing a leaking" in line)
-        assert re.search(r"deepseek-flash · 2026-09-28 \d\d:\d\d · 2 messages", row), row
+        assert re.search(rf"deepseek-flash · {DATE} · 2 messages", row), row
         row = next(line for line in screen_text(app).splitlines() if LONG[:20] in line)
         assert "…" in row and "2 messages" in row  # cut, and still one row
 
@@ -243,3 +245,27 @@ async def test_status_line_and_footer_say_less_on_a_narrow_terminal(
         await pilot.resize_terminal(120, 30)  # and back
         await wait_for(pilot, lambda: "balance $7.42" in screen_text(app))
         assert "^p Palette" in screen_text(app).splitlines()[-1]
+
+
+def test_a_conversation_row_fits_any_width_and_keeps_the_streaming_mark() -> None:
+    from deepseek_tui.store import ConversationSummary
+    from deepseek_tui.ui.screens.conversations import describe
+
+    summary = ConversationSummary(
+        id="c1",
+        title=LONG,
+        created="2026-09-28T09:30:00.000Z",
+        updated="2026-09-28T09:30:00.000Z",
+        model="deepseek-flash",
+        message_count=1,
+    )
+    row = describe(summary, streaming=True)
+    for width in range(14, 140):
+        line = row.line(width)
+        assert line.cell_length <= width, (width, line.plain)
+        assert "● streaming" in line.plain, (width, line.plain)
+        if width >= 30:
+            assert line.plain.startswith("The history of"), (width, line.plain)
+    assert row.line(139).plain.startswith(LONG + "  ● streaming")  # room for all of it
+    assert re.search(r" \d\d:\d\d · 1 message$", row.line(80).plain)  # not "1 messages"
+    assert "…" in row.line(60).plain
