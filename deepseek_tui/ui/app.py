@@ -28,6 +28,7 @@ from deepseek_tui.launch import Launch
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
 from deepseek_tui.session import Session
+from deepseek_tui.ui import sizes
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.links import why_not
 from deepseek_tui.ui.palette import ChatCommands, ToolCommands
@@ -45,6 +46,8 @@ class DeepSeekApp(App[int]):
     """deepseek-tui's TUI. Build it with an open :class:`Launch` (see ``run_app``)."""
 
     CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = sizes.HORIZONTAL
+    VERTICAL_BREAKPOINTS = sizes.VERTICAL
     COMMANDS = App.COMMANDS | {ChatCommands, ToolCommands}
     TITLE = "deepseek-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -237,7 +240,9 @@ class DeepSeekApp(App[int]):
             tools=self.tools,
         )
         messages, self.launch.messages = self.launch.messages, None
-        await self.push_screen(ChatScreen(context, messages))
+        chat = ChatScreen(context, messages)
+        chat.update_classes(sizes.size_classes(self.size), update=False)  # styled once
+        await self.push_screen(chat)
 
     # --- actions -------------------------------------------------------------------
 
