@@ -41,9 +41,28 @@ async def submitted(screen: ChatScreen, text: str) -> None:
         await screen.tray.clear()
         await screen.turns.show_queue()
         return
+    refusal = await screen.quote.over_cap(text, attachments)
+    if refusal is not None:
+        screen.background(send_over_cap(screen, text, refusal, attachments), "budget")
+        return
     too_big = await overflow(screen, text, attachments)
     if too_big is not None:
         screen.background(ask_to_drop(screen, text, too_big, attachments), "overflow")
+        return
+    await send_text(screen, text, attachments=attachments)
+
+
+async def send_over_cap(
+    screen: ChatScreen, text: str, refusal: str, attachments: tuple[Attachment, ...]
+) -> None:
+    """A cap refused the message: send it anyway only if the user says so."""
+    from deepseek_tui.ui.chat.quote import confirm_over_cap
+
+    if not await confirm_over_cap(screen, text, refusal):
+        return
+    too_big = await overflow(screen, text, attachments)
+    if too_big is not None:
+        await ask_to_drop(screen, text, too_big, attachments)
         return
     await send_text(screen, text, attachments=attachments)
 

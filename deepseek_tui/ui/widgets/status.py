@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from deepseek_tui.money import format_cost
 
-__all__ = ["StatusInfo", "StatusLine", "format_cost"]
+__all__ = ["StatusInfo", "StatusLine", "format_cost", "quote_segment"]
 
 
 class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the first frame
@@ -39,6 +39,10 @@ class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the 
     activity: str = ""
     """``queued by server 3s``, ``stopped``, ``error``…"""
     demo: bool = False
+    quote: str = ""
+    """What sending the prompt's text would cost (``next ≈ $0.0031–0.47 (812K
+    cached)``), or the conversation's cache-hit ratio: its own segment, last,
+    so a narrow line can drop it whole (see ``deepseek_tui.ui.chat.quote``)."""
 
 
 class StatusLine(Static):
@@ -79,7 +83,13 @@ class StatusLine(Static):
             parts += ["  │  ", (f"{i.rate:.0f} tok/s", "$success")]
         if i.activity:
             parts += ["  │  ", (i.activity, "$warning")]
+        parts += quote_segment(i)
         return Content.assemble(*parts)
+
+
+def quote_segment(i: StatusInfo) -> list[str | tuple[str, str]]:
+    """The quote (or cache-hit ratio) segment, empty when there is none."""
+    return ["  │  ", (i.quote, "$text-accent")] if i.quote else []
 
 
 def _context(i: StatusInfo) -> list[str | tuple[str, str]]:

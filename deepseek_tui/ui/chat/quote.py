@@ -1,0 +1,141 @@
+"""The quote in the status line while the user types, and the ``[budget]``
+caps at send (see :mod:`deepseek_tui.quote` and :mod:`deepseek_tui.budget`).
+
+A keystroke only restarts a short timer; when typing pauses for
+:data:`DEBOUNCE` seconds the quote is made from the conversation's
+:class:`~deepseek_tui.quote.Basis` (read from the store on a thread, once per
+change of the conversation) and the prompt's text. With an empty prompt the
+segment shows the conversation's cache-hit ratio instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from deepseek_tui.sanitize import reveal
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from deepseek_tui.attachments import Attachment
+    from deepseek_tui.quote import Basis, Quote
+    from deepseek_tui.ui.screens.chat import ChatScreen
+
+__all__ = ["DEBOUNCE", "QuoteWatcher"]
+
+#: Seconds of no typing before the quote is worked out again.
+DEBOUNCE = 0.15
+
+
+class QuoteWatcher:
+    """Keeps the status line's quote segment up to date for one chat screen."""
+
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
+        self._timer: Timer | None = None
+        self._basis: Basis | None = None
+        self._key: tuple[object, ...] | None = None
+        self.shown = ""
+        """The segment's text as last set (what a test reads)."""
+
+    def changed(self) -> None:
+        """The prompt (or the conversation) changed: quote again after a pause."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.screen.set_timer(DEBOUNCE, self._update)
+
+    def _state(self) -> tuple[object, ...]:
+        screen = self.screen
+        c = screen.conversation
+        return (c.id if c else None, c.updated if c else None, screen.measured, screen.cost)
+
+    async def basis(self) -> Basis:
+        """The conversation's basis, read again only when the conversation changed."""
+        from deepseek_tui.quote import Basis, basis
+
+        key = self._state()
+        if self._basis is None or key != self._key:
+            c = self.screen.conversation
+            system = self.screen.sidebar.values().system or None
+            if c is None:
+                b = Basis()
+            else:
+                history = await asyncio.to_thread(self.screen.store.messages, c.id)
+                b = basis(history, system=system)
+            self._basis, self._key = b, key
+        return self._basis
+
+    async def quote(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Quote:
+        """What sending ``text`` (with ``attachments``) would cost now."""
+        from deepseek_tui.quote import estimate_tokens, make_quote
+
+        screen = self.screen
+        b = await self.basis()
+        values = screen.sidebar.values()
+        if not b.cached and not b.uncounted and values.system:
+            b = b._replace(uncounted=estimate_tokens(values.system))
+        extra = sum(estimate_tokens(a.text or "") for a in attachments)
+        spec = screen.session.spec(values.model)
+        max_tokens = values.turn().max_tokens
+        return make_quote(
+            b, text, spec, screen.session.now(), max_tokens=max_tokens, extra_tokens=extra
+        )
+
+    async def _update(self) -> None:
+        from deepseek_tui.quote import status_text
+
+        screen = self.screen
+        if not screen.is_attached:
+            return
+        text = screen.prompt.text
+        try:
+            if text.strip():
+                shown = status_text(await self.quote(text, tuple(screen.tray.items)))
+            else:
+                ratio = (await self.basis()).hit_ratio
+                shown = "" if ratio is None else f"cache hits {ratio:.0%}"
+        except Exception:  # a store that went away: the quote is optional, say nothing
+            shown = ""
+        self.show(shown)
+
+    def show(self, text: str) -> None:
+        self.shown = text
+        self.screen.status.set(quote=reveal(text))
+
+    async def over_cap(self, text: str, attachments: tuple[Attachment, ...]) -> str | None:
+        """The one line refusing this send under ``[budget]`` (``None``: send).
+        Unknown prices are never refused: a note says the caps do not apply."""
+        from deepseek_tui import budget
+
+        limits = self.screen.session.settings.budget
+        if not limits.any:
+            return None
+        quote = await self.quote(text, attachments)
+        note = budget.unpriced_note(limits, quote)
+        if note is not None:
+            self.screen.notify(note, timeout=5, markup=False)
+            return None
+        spent = await asyncio.to_thread(budget.spent, self.screen.store, self.screen.session.now())
+        return budget.check(limits, quote, spent).refusal
+
+
+async def confirm_over_cap(screen: ChatScreen, text: str, refusal: str) -> bool:
+    """Say why the message was not sent and offer to send it anyway, once
+    (Enter sends, Esc keeps it in the prompt)."""
+    from deepseek_tui.ui.screens.confirm import ConfirmScreen
+
+    go = await screen.app.push_screen_wait(
+        ConfirmScreen(
+            "Over your budget",
+            f"Not sent: {reveal(refusal)}.",
+            detail="Send anyway sends this one message; the caps are in [budget] in config.toml.",
+            yes="Send anyway",
+            focus_yes=True,
+        )
+    )
+    if not go:
+        screen.prompt.load_text(text)
+        screen.prompt.move_cursor(screen.prompt.document.end)
+        screen.notify("Not sent; the message is back in the prompt", timeout=3)
+    return bool(go)
