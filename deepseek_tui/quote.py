@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from deepseek_tui.money import format_cost, short_cost
 
 if TYPE_CHECKING:
+    from deepseek_tui.api import Usage
     from deepseek_tui.models import ModelSpec, Price
     from deepseek_tui.store import Message
 
@@ -38,6 +39,7 @@ __all__ = [
     "RECENT",
     "Basis",
     "Quote",
+    "after_answer",
     "basis",
     "estimate_tokens",
     "make_quote",
@@ -127,6 +129,32 @@ def basis(history: Sequence[Message], *, system: str | None = None) -> Basis:
     uncounted = sum(estimate_tokens(m.content) + MESSAGE_OVERHEAD for m in later)
     cached = _int(usage, "prompt_tokens") + answer
     return Basis(cached, uncounted, counted.model, tuple(answers), prompt, hits)
+
+
+def after_answer(
+    b: Basis,
+    last: Usage,
+    whole: Usage | None,
+    *,
+    model: str,
+    tool_calls: bool = False,
+    complete: bool = True,
+) -> Basis:
+    """``b`` once an answer came: ``last`` is its (last) request's usage,
+    ``whole`` every request of the turn (tool rounds too), for the ratio."""
+    answer = last.completion_tokens
+    if not tool_calls:
+        answer = max(answer - (last.reasoning_tokens or 0), 0)
+    whole = whole or last
+    answers = (*b.answers, last.completion_tokens) if complete else b.answers
+    return Basis(
+        cached=last.prompt_tokens + answer,
+        uncounted=0,
+        model=model,
+        answers=answers[-RECENT:],
+        prompt_tokens=b.prompt_tokens + whole.prompt_tokens,
+        hit_tokens=b.hit_tokens + min(whole.cache_hit_tokens or 0, whole.prompt_tokens),
+    )
 
 
 class Quote(NamedTuple):

@@ -16,10 +16,14 @@ from typing import TYPE_CHECKING
 from deepseek_tui.sanitize import reveal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from textual.timer import Timer
 
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.quote import Basis, Quote
+    from deepseek_tui.store import Message
+    from deepseek_tui.turn_events import TurnOutcome
     from deepseek_tui.ui.screens.chat import ChatScreen
 
 __all__ = ["DEBOUNCE", "QuoteWatcher"]
@@ -29,26 +33,68 @@ DEBOUNCE = 0.15
 
 
 class QuoteWatcher:
-    """Keeps the status line's quote segment up to date for one chat screen."""
+    """Keeps the status line's quote segment up to date for one chat screen.
+
+    The cache-hit ratio is set at once when a conversation is shown
+    (:meth:`loaded`) or an answer ends (:meth:`answered`), from what is at
+    hand; the quote of typed text waits for a pause (:meth:`changed`). A
+    quote worked out from an older state of the conversation is dropped."""
 
     def __init__(self, screen: ChatScreen) -> None:
         self.screen = screen
         self._timer: Timer | None = None
         self._basis: Basis | None = None
         self._key: tuple[object, ...] | None = None
+        self._generation = 0
+        """Bumped whenever the conversation's basis changes under a pending quote."""
         self.shown = ""
         """The segment's text as last set (what a test reads)."""
 
     def changed(self) -> None:
-        """The prompt (or the conversation) changed: quote again after a pause."""
+        """The prompt (or the settings) changed: quote again after a pause."""
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.screen.set_timer(DEBOUNCE, self._update)
 
+    def loaded(self, messages: Sequence[Message]) -> None:
+        """A conversation is shown with these messages (its branch)."""
+        from deepseek_tui.quote import basis
+
+        self._set(basis(messages, system=self.screen.sidebar.values().system or None))
+
+    def answered(self, outcome: TurnOutcome, model: str) -> None:
+        """An answer ended in the conversation on screen."""
+        from deepseek_tui.quote import after_answer
+
+        last = outcome.usage
+        if last is None or self._basis is None:
+            self._basis, self._key = None, None  # read again from the store when needed
+            self._generation += 1
+            self.changed()
+            return
+        self._set(
+            after_answer(
+                self._basis,
+                last,
+                outcome.total_usage(),
+                model=model,
+                tool_calls=bool(outcome.calls),
+                complete=outcome.status == "complete",
+            )
+        )
+
+    def _set(self, b: Basis) -> None:
+        self._generation += 1
+        self._basis, self._key = b, self._state()
+        if self.screen.prompt.text.strip():
+            self.changed()
+        else:
+            self.show(_ratio(b))
+
     def _state(self) -> tuple[object, ...]:
         screen = self.screen
         c = screen.conversation
-        return (c.id if c else None, c.updated if c else None, screen.measured, screen.cost)
+        return (c.id if c else None, screen.measured, screen.cost)
 
     async def basis(self) -> Basis:
         """The conversation's basis, read again only when the conversation changed."""
@@ -61,7 +107,10 @@ class QuoteWatcher:
             if c is None:
                 b = Basis()
             else:
+                generation = self._generation
                 history = await asyncio.to_thread(self.screen.store.messages, c.id)
+                if generation != self._generation and self._basis is not None:
+                    return self._basis  # the conversation moved on while it was read
                 b = basis(history, system=system)
             self._basis, self._key = b, key
         return self._basis
@@ -88,16 +137,17 @@ class QuoteWatcher:
         screen = self.screen
         if not screen.is_attached:
             return
+        generation = self._generation
         text = screen.prompt.text
         try:
             if text.strip():
                 shown = status_text(await self.quote(text, tuple(screen.tray.items)))
             else:
-                ratio = (await self.basis()).hit_ratio
-                shown = "" if ratio is None else f"cache hits {ratio:.0%}"
+                shown = _ratio(await self.basis())
         except Exception:  # a store that went away: the quote is optional, say nothing
             shown = ""
-        self.show(shown)
+        if generation == self._generation and text == screen.prompt.text:
+            self.show(shown)
 
     def show(self, text: str) -> None:
         self.shown = text
@@ -118,6 +168,13 @@ class QuoteWatcher:
             return None
         spent = await asyncio.to_thread(budget.spent, self.screen.store, self.screen.session.now())
         return budget.check(limits, quote, spent).refusal
+
+
+def _ratio(b: Basis) -> str:
+    """``cache hits 87%``: the share of the conversation's prompt tokens served
+    from cache so far (empty before any request reported it)."""
+    ratio = b.hit_ratio
+    return "" if ratio is None else f"cache hits {ratio:.0%}"
 
 
 async def confirm_over_cap(screen: ChatScreen, text: str, refusal: str) -> bool:
