@@ -10,6 +10,7 @@ to an amount in another currency.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,15 +40,17 @@ def format_cost(cost: float | None, currency: str = "USD", *, short: bool = Fals
 
 
 def short_cost(cost: float) -> str:
-    """An amount in two significant digits: ``0.0031``, ``0.012``, ``0.47``,
-    ``1.2``, ``12``, ``120``; ``<0.0001`` below that; ``0``."""
-    if cost == 0:
+    """An amount in two significant digits: ``0.000036``, ``0.0031``, ``0.012``,
+    ``0.47``, ``1.2``, ``12``, ``120``; ``0``."""
+    if cost <= 0:
         return "0"
-    if cost < 0.0001:
-        return "<0.0001"
     if cost >= 10:
         return f"{cost:.0f}"
-    return f"{cost:.2g}" if cost < 1 else f"{cost:.1f}".removesuffix(".0")
+    if cost >= 1:
+        return f"{cost:.1f}".removesuffix(".0")
+    digits = 1 - math.floor(math.log10(cost))  # two significant digits, no exponent
+    text = f"{cost:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def balance_text(balance: Balance) -> str:

@@ -88,12 +88,14 @@ class Basis(NamedTuple):
     answers: tuple[int, ...] = ()
     prompt_tokens: int = 0
     hit_tokens: int = 0
+    requests: int = 0
+    """How many requests reported their prompt tokens."""
 
     @property
     def hit_ratio(self) -> float | None:
-        """The share of prompt tokens served from cache so far (``None``: no
-        request reported it)."""
-        return self.hit_tokens / self.prompt_tokens if self.prompt_tokens else None
+        """The share of prompt tokens served from cache so far; ``None`` until
+        a second request could have hit (the first one has nothing to hit)."""
+        return self.hit_tokens / self.prompt_tokens if self.requests > 1 else None
 
 
 def _int(usage: dict[str, Any], key: str) -> int:
@@ -105,12 +107,12 @@ def basis(history: Sequence[Message], *, system: str | None = None) -> Basis:
     """The :class:`Basis` of one branch of a conversation (oldest first)."""
     last: int | None = None
     answers: list[int] = []
-    prompt = hits = 0
+    prompt = hits = requests = 0
     for i, m in enumerate(history):
         if m.role != "assistant" or not m.usage:
             continue
         if _int(m.usage, "prompt_tokens"):
-            last = i
+            last, requests = i, requests + 1
             prompt += _int(m.usage, "prompt_tokens")
             hits += min(_int(m.usage, "cache_hit_tokens"), _int(m.usage, "prompt_tokens"))
         if _int(m.usage, "completion_tokens") and m.status == "complete":
@@ -119,7 +121,7 @@ def basis(history: Sequence[Message], *, system: str | None = None) -> Basis:
     if last is None:
         text = [system or ""] + [m.content for m in history if m.role != "system"]
         uncounted = sum(estimate_tokens(t) + MESSAGE_OVERHEAD for t in text if t)
-        return Basis(0, uncounted, None, tuple(answers), prompt, hits)
+        return Basis(0, uncounted, None, tuple(answers), prompt, hits, requests)
     counted = history[last]
     usage = counted.usage or {}
     answer = _int(usage, "completion_tokens")
@@ -128,7 +130,7 @@ def basis(history: Sequence[Message], *, system: str | None = None) -> Basis:
     later = history[last + 1 :]
     uncounted = sum(estimate_tokens(m.content) + MESSAGE_OVERHEAD for m in later)
     cached = _int(usage, "prompt_tokens") + answer
-    return Basis(cached, uncounted, counted.model, tuple(answers), prompt, hits)
+    return Basis(cached, uncounted, counted.model, tuple(answers), prompt, hits, requests)
 
 
 def after_answer(
@@ -154,6 +156,7 @@ def after_answer(
         answers=answers[-RECENT:],
         prompt_tokens=b.prompt_tokens + whole.prompt_tokens,
         hit_tokens=b.hit_tokens + min(whole.cache_hit_tokens or 0, whole.prompt_tokens),
+        requests=b.requests + 1,
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from deepseek_tui import budget
 from deepseek_tui.config import ConfigError, load_settings
 from deepseek_tui.models import Catalog
-from deepseek_tui.money import format_cost
+from deepseek_tui.money import format_cost, short_cost
 from deepseek_tui.paths import Paths
 from deepseek_tui.quote import (
     MESSAGE_OVERHEAD,
@@ -42,6 +42,12 @@ def test_estimate_counts_cjk_higher_than_latin() -> None:
     assert estimate_tokens("ab中文") == 2  # 0.6 + 1.2, rounded up
     # deterministic and linear: twice the text, twice the tokens
     assert estimate_tokens("word " * 2000) == 2 * estimate_tokens("word " * 1000)
+
+
+def test_short_amounts_keep_two_significant_digits() -> None:
+    cases = {0.0000362: "0.000036", 0.00311: "0.0031", 0.0123: "0.012", 0.47: "0.47"}
+    cases |= {1.25: "1.2", 1.0: "1", 12.3: "12", 0.0: "0"}
+    assert {x: short_cost(x) for x in cases} == cases
 
 
 def store_with(tmp_path: Path, answers: list[dict[str, Any]]) -> tuple[Store, str]:

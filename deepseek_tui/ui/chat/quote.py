@@ -4,8 +4,8 @@ caps at send (see :mod:`deepseek_tui.quote` and :mod:`deepseek_tui.budget`).
 A keystroke only restarts a short timer; when typing pauses for
 :data:`DEBOUNCE` seconds the quote is made from the conversation's
 :class:`~deepseek_tui.quote.Basis` (read from the store on a thread, once per
-change of the conversation) and the prompt's text. With an empty prompt the
-segment shows the conversation's cache-hit ratio instead.
+change of the conversation) and the prompt's text. Beside the conversation's
+cost the line shows the share of its prompt tokens served from cache.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ DEBOUNCE = 0.15
 
 
 class QuoteWatcher:
-    """Keeps the status line's quote segment up to date for one chat screen.
+    """Keeps the status line's quote and cache share up to date for one chat screen.
 
-    The cache-hit ratio is set at once when a conversation is shown
+    The cache share is set at once when a conversation is shown
     (:meth:`loaded`) or an answer ends (:meth:`answered`), from what is at
     hand; the quote of typed text waits for a pause (:meth:`changed`). A
     quote worked out from an older state of the conversation is dropped."""
@@ -86,10 +86,11 @@ class QuoteWatcher:
     def _set(self, b: Basis) -> None:
         self._generation += 1
         self._basis, self._key = b, self._state()
+        self.screen.status.set(cache_share=b.hit_ratio)
         if self.screen.prompt.text.strip():
             self.changed()
         else:
-            self.show(_ratio(b))
+            self.show("")
 
     def _state(self) -> tuple[object, ...]:
         screen = self.screen
@@ -140,14 +141,15 @@ class QuoteWatcher:
         generation = self._generation
         text = screen.prompt.text
         try:
+            shown = ""
             if text.strip():
                 shown = status_text(await self.quote(text, tuple(screen.tray.items)))
-            else:
-                shown = _ratio(await self.basis())
+            share = (await self.basis()).hit_ratio
         except Exception:  # a store that went away: the quote is optional, say nothing
-            shown = ""
+            shown, share = "", None
         if generation == self._generation and text == screen.prompt.text:
             self.show(shown)
+            screen.status.set(cache_share=share)
 
     def show(self, text: str) -> None:
         self.shown = text
@@ -168,13 +170,6 @@ class QuoteWatcher:
             return None
         spent = await asyncio.to_thread(budget.spent, self.screen.store, self.screen.session.now())
         return budget.check(limits, quote, spent).refusal
-
-
-def _ratio(b: Basis) -> str:
-    """``cache hits 87%``: the share of the conversation's prompt tokens served
-    from cache so far (empty before any request reported it)."""
-    ratio = b.hit_ratio
-    return "" if ratio is None else f"cache hits {ratio:.0%}"
 
 
 async def confirm_over_cap(screen: ChatScreen, text: str, refusal: str) -> bool:

@@ -41,8 +41,11 @@ class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the 
     demo: bool = False
     quote: str = ""
     """What sending the prompt's text would cost (``next ≈ $0.0031–0.47 (812K
-    cached)``), or the conversation's cache-hit ratio: its own segment, last,
-    so a narrow line can drop it whole (see ``deepseek_tui.ui.chat.quote``)."""
+    cached)``), while there is text: its own segment, after the mode (what the
+    user looks at while typing), so a narrow line can drop it whole (see
+    ``deepseek_tui.ui.chat.quote``)."""
+    cache_share: float | None = None
+    """The share of the conversation's prompt tokens served from cache."""
 
 
 class StatusLine(Static):
@@ -71,24 +74,26 @@ class StatusLine(Static):
         parts += [(i.model or "no model", "bold $accent")]
         if i.mode:
             parts += [" · ", i.mode]
+        parts += quote_segment(i)
         if i.last_tokens is not None:
             parts += ["  │  last ", f"{i.last_tokens:,} tok"]
         if i.context_tokens is not None:
             parts += [" · context ", *_context(i)]
         if i.cost is not None:
             parts += [" · ", format_cost(i.cost, i.currency)]
+        if i.cache_share is not None:
+            parts += [" · ", f"{i.cache_share:.0%} cached"]
         if i.balance:
             parts += [" · balance ", i.balance]
         if i.rate is not None:
             parts += ["  │  ", (f"{i.rate:.0f} tok/s", "$success")]
         if i.activity:
             parts += ["  │  ", (i.activity, "$warning")]
-        parts += quote_segment(i)
         return Content.assemble(*parts)
 
 
 def quote_segment(i: StatusInfo) -> list[str | tuple[str, str]]:
-    """The quote (or cache-hit ratio) segment, empty when there is none."""
+    """The quote segment, empty when there is none."""
     return ["  │  ", (i.quote, "$text-accent")] if i.quote else []
 
 
