@@ -33,6 +33,16 @@ async def submitted(screen: ChatScreen, text: str) -> None:
         screen.prompt.move_cursor(screen.prompt.document.end)
         screen.notify(f"Not sent: {reveal(problem)}", severity="error", markup=False)
         return
+    refusal = await screen.quote.over_cap(text, attachments)
+    if refusal is not None:
+        screen.background(send_over_cap(screen, text, refusal, attachments), "budget")
+        return
+    await send_or_queue(screen, text, attachments)
+
+
+async def send_or_queue(screen: ChatScreen, text: str, attachments: tuple[Attachment, ...]) -> None:
+    """Send ``text`` now (asking first when it would outgrow the context), or
+    queue it behind the answer streaming."""
     if screen.turns.shown is not None:  # an answer streams: send this when it ends
         from deepseek_tui.ui.live import QueuedSend
 
@@ -40,10 +50,6 @@ async def submitted(screen: ChatScreen, text: str) -> None:
         screen.turns.shown.queue.append(QueuedSend(text, attachments, values.turn(), values.system))
         await screen.tray.clear()
         await screen.turns.show_queue()
-        return
-    refusal = await screen.quote.over_cap(text, attachments)
-    if refusal is not None:
-        screen.background(send_over_cap(screen, text, refusal, attachments), "budget")
         return
     too_big = await overflow(screen, text, attachments)
     if too_big is not None:
@@ -58,13 +64,8 @@ async def send_over_cap(
     """A cap refused the message: send it anyway only if the user says so."""
     from deepseek_tui.ui.chat.quote import confirm_over_cap
 
-    if not await confirm_over_cap(screen, text, refusal):
-        return
-    too_big = await overflow(screen, text, attachments)
-    if too_big is not None:
-        await ask_to_drop(screen, text, too_big, attachments)
-        return
-    await send_text(screen, text, attachments=attachments)
+    if await confirm_over_cap(screen, text, refusal):
+        await send_or_queue(screen, text, attachments)
 
 
 async def send_text(
