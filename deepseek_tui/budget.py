@@ -80,7 +80,7 @@ class Spent(NamedTuple):
 
 
 class SpendingStore(Protocol):
-    def spent_since(self, moment: datetime) -> float: ...
+    def spent_since(self, *moments: datetime) -> tuple[float, ...]: ...
 
 
 def period_starts(now: datetime) -> tuple[datetime, datetime]:
@@ -92,8 +92,8 @@ def period_starts(now: datetime) -> tuple[datetime, datetime]:
 
 def spent(store: SpendingStore, now: datetime) -> Spent:
     """Today's and this month's spending, from the stored answers."""
-    day, month = period_starts(now)
-    return Spent(store.spent_since(day), store.spent_since(month))
+    today, month = store.spent_since(*period_starts(now))
+    return Spent(today, month)
 
 
 class Verdict(NamedTuple):

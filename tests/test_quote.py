@@ -208,7 +208,8 @@ def test_spent_since_sums_stored_costs_by_local_day(tmp_path: Path) -> None:
         assert day.astimezone().hour == 0 and month.day == 1
         assert spent.today == pytest.approx(0.125)
         assert spent.month == pytest.approx(0.375)
-        assert store.spent_since(now - timedelta(days=365)) == pytest.approx(1.375)
+        assert store.spent_since(now - timedelta(days=365)) == pytest.approx((1.375,))
+        assert store.spent_since() == ()
 
 
 def write(home: Path, text: str) -> None:
