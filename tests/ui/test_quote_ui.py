@@ -172,3 +172,29 @@ async def test_unknown_price_shows_price_unknown_and_is_never_blocked(home: Path
                 "caps do not apply" in n.message
                 for n in app._notifications  # type: ignore[attr-defined]
             )
+
+
+async def test_a_message_typed_while_an_answer_streams_is_checked_when_queued(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    budget = "[generation]\nmax_tokens = 1000\n" + FLAT_PRICE + "\n[budget]\nper_message = 0.01\n"
+    configure(home, server.base_url, extra=budget)
+    server.push(Reply(content="first " * 20, chunk_chars=6, pauses=(3,)), Reply(content="Second."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"one", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")  # send the first anyway
+        await wait_for(pilot, lambda: server.paused)  # it streams, held mid-answer
+        await pilot.press(*"two", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "per-message cap" in dialog(app)
+        await pilot.press("enter")  # queued behind the answer streaming
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert len(server.chat_requests) == 1
+        server.resume()
+        await wait_for(pilot, lambda: ended(screen, 2))
+        assert len(server.chat_requests) == 2
+        assert server.chat_requests[-1].body["messages"][-1]["content"] == "two"
