@@ -74,7 +74,12 @@ class DeepSeekApp(App[int]):
         """What to do about an unusable key in the environment (it wins at every start)."""
         """A message for stderr when the app had to give up."""
         self.themes = AppThemes(self, settings.theme, paths, remember=not launch.demo)
-        self.tools = ChatTools(settings.mcp, settings.tools)
+        self.tools = ChatTools(
+            settings.mcp,
+            settings.tools,
+            launch.store,
+            lambda text: self.notify(text, severity="error", timeout=10, markup=False),
+        )
         """The MCP servers: started by the chat screen after its first frame."""
 
     async def on_mount(self) -> None:

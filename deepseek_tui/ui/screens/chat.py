@@ -103,8 +103,7 @@ class ChatScreen(Screen[None]):
         """This conversation's tools switched off and always allowed."""
         self.turns = Turns(self)
         """The answers streaming now, the messages queued behind them, a failed turn."""
-        self.quote = QuoteWatcher(self)
-        """The cost of sending what is typed, in the status line; the caps."""
+        self.quote = QuoteWatcher(self)  # what sending would cost; the [budget] caps
         self.editing: int | None = None
         """The user message being edited: the next send branches from it."""
         self._trash: Trash | None = None
