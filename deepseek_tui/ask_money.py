@@ -66,11 +66,15 @@ def before_send(
     and the caps need what was spent."""
     from deepseek_tui import budget as caps
     from deepseek_tui.quote import quote_json, quote_lines
+    from deepseek_tui.store import StoreError
 
     limits = session.settings.budget
     if not args.quote and not limits.any:
         return None
-    quote = quote_for(session, store, conversation, system, settings, prompt, attachments)
+    try:
+        quote = quote_for(session, store, conversation, system, settings, prompt, attachments)
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
     verdict = caps.Verdict()
     if limits.any and quote.known:
         reader = store
@@ -78,6 +82,8 @@ def before_send(
             reader = open_store()
         try:
             verdict = caps.check(limits, quote, caps.spent(reader, session.now()))
+        except StoreError as exc:  # the caps cannot be checked: nothing is sent
+            raise Failure(f"not sent: what was spent could not be read ({exc})") from None
         finally:
             if reader is not store:
                 reader.close()

@@ -168,7 +168,13 @@ class QuoteWatcher:
         if note is not None:
             self.screen.notify(note, timeout=5, markup=False)
             return None
-        spent = await asyncio.to_thread(budget.spent, self.screen.store, self.screen.session.now())
+        from deepseek_tui.store import StoreError
+
+        try:
+            now = self.screen.session.now()
+            spent = await asyncio.to_thread(budget.spent, self.screen.store, now)
+        except StoreError as exc:  # the caps cannot be checked: say so, ask first
+            return f"what was spent could not be read ({exc})"
         return budget.check(limits, quote, spent).refusal
 
 
