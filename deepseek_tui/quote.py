@@ -283,11 +283,15 @@ def status_text(q: Quote) -> str:
 
 def quote_lines(q: Quote) -> list[str]:
     """What ``ask --quote`` prints: the range, then where it comes from."""
-    answer = f"{q.answer_low:,}–{q.answer_high:,} tokens"
+    cached = (
+        f"cached {q.cached:,} tokens (the previous request and its answer, at the cache-hit price)"
+        if q.cached
+        else "cached 0 tokens (nothing before this message was counted)"
+    )
     parts = [
-        f"cached ≈{q.cached:,} tokens (the previous request and answer)",
+        cached,
         f"new ≈{q.new:,} tokens (estimated)",
-        f"answer {answer}",
+        f"answer {q.answer_low:,}–{q.answer_high:,} tokens (shortest recent answer to max_tokens)",
     ]
     if not q.known or q.currency is None:
         return [f"next message to {q.model}: price unknown", *parts]
