@@ -60,9 +60,8 @@ def main() -> None:
         for _ in range(10):
             budget.spent(store, now)
         took = (time.perf_counter() - start) / 10
-        print(
-            f"{'spending today + month, ' + format(ANSWERS, ',') + ' answers':<44} {took * 1e3:8.2f} ms"
-        )
+        label = f"spending today + month, {ANSWERS:,} answers"
+        print(f"{label:<48} {took * 1e3:8.2f} ms")
 
 
 if __name__ == "__main__":
