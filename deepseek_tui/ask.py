@@ -27,12 +27,14 @@ from deepseek_tui.sanitize import clean, json_text, name_bidi
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.models import ModelSpec
+    from deepseek_tui.session import Session
     from deepseek_tui.store import Conversation, Store
     from deepseek_tui.toolloop import Approve, ToolBox
     from deepseek_tui.tools.choices import Choices
     from deepseek_tui.tools.host import ToolHost
     from deepseek_tui.turn import Prepared, Turn, TurnOutcome
     from deepseek_tui.turn_events import NextRound, ProposedCall, ToolCallDone, ToolCallsProposed
+    from deepseek_tui.turn_settings import TurnSettings
 
 __all__ = ["ask"]
 
@@ -114,6 +116,10 @@ async def _ask(
             stop=tuple(args.stop) if args.stop else None,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
+        turn_input = (turn_settings, prompt, attachments)
+        done = _money_checks(args, out, paths_, session, store, conversation, system, turn_input)
+        if done is not None:
+            return done
         choices = _stored_choices(store, conversation) if args.tools else None
         tools = await _start_tools(settings) if args.tools else None
         turn = session.turn(
@@ -189,6 +195,27 @@ async def _ask(
     finally:
         if store is not None:
             store.close()
+
+
+def _money_checks(
+    args: argparse.Namespace,
+    out: TextIO,
+    paths_: Paths,
+    session: Session,
+    store: Store | None,
+    conversation: Conversation | None,
+    system: str | None,
+    turn: tuple[TurnSettings, str, tuple[Attachment, ...]],
+) -> int | None:
+    """``--quote`` and the ``[budget]`` caps for ``turn`` (settings, prompt,
+    attachments), before anything is sent (see :mod:`deepseek_tui.ask_money`):
+    an exit status to end with, or ``None`` to send."""
+    from deepseek_tui.ask_money import before_send
+
+    def opener() -> Store:
+        return _open_store(paths_)
+
+    return before_send(args, out, opener, session, store, conversation, system or None, *turn)
 
 
 async def _start_tools(settings: Settings) -> ToolHost | None:

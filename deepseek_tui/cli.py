@@ -152,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--no-save", action="store_true", help="do not save this exchange to history")
     ask.add_argument(
+        "--quote",
+        action="store_true",
+        help="print what the message would cost (cached, new and answer tokens, at this "
+        "hour's price) and send nothing; with --json, one JSON object",
+    )
+    ask.add_argument(
         "--tools",
         action="store_true",
         help="offer the configured MCP servers' tools ([mcp.NAME] in config.toml)",

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from deepseek_tui import params, stops
 from deepseek_tui.apikey import key_problem
+from deepseek_tui.budget import Budget, parse_budget
 from deepseek_tui.paths import Paths, ensure_private_dir
 from deepseek_tui.tomlfile import TomlFileError, read_toml
 from deepseek_tui.tools import McpServerConfig, ToolsConfig
@@ -146,6 +147,8 @@ class Settings:
     mcp: tuple[McpServerConfig, ...] = ()
     """The ``[mcp.NAME]`` servers, in the file's order."""
     tools: ToolsConfig = ToolsConfig()
+    budget: Budget = Budget()
+    """The ``[budget]`` spending caps (see :mod:`deepseek_tui.budget`)."""
     source: Path | None = None
     notices: tuple[str, ...] = ()
     """Warnings found while loading (e.g. a config file readable by others)."""
@@ -259,7 +262,7 @@ _PROVIDER: dict[str, _Field] = {
     "kind": _Field("str", " or ".join(PROVIDER_KINDS), _one_of(*PROVIDER_KINDS)),
     "temperature_max": _Field("float", _TEMPERATURE.expected, param=_TEMPERATURE),
 }
-_TABLES = ("generation", "network", "ui", "keys", "providers", "models", "mcp", "tools")
+_TABLES = ("generation", "network", "ui", "keys", "providers", "models", "mcp", "tools", "budget")
 # fmt: off
 KEY_IDS = tuple(sorted((
     "send", "newline",  # the prompt
@@ -422,6 +425,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Settings:
         models=tuple(models_raw),
         mcp=parse_servers(tables.get("mcp", {}), v),
         tools=parse_tools(tables.get("tools", {}), v),
+        budget=parse_budget(tables.get("budget", {}), v),
         source=path,
         notices=tuple(notices),
     )

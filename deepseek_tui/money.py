@@ -10,12 +10,13 @@ to an amount in another currency.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from deepseek_tui.api import Balance
 
-__all__ = ["SYMBOLS", "balance_text", "format_cost", "money"]
+__all__ = ["SYMBOLS", "balance_text", "format_cost", "money", "short_cost"]
 
 #: Currencies shown by symbol; any other is shown by its code after the amount.
 SYMBOLS = {"USD": "$", "CNY": "¥"}
@@ -27,12 +28,29 @@ def money(amount: str, currency: str) -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
 
 
-def format_cost(cost: float | None, currency: str = "USD") -> str:
-    """``$0.0042`` (more digits below a hundredth of a cent); ``cost unknown``."""
+def format_cost(cost: float | None, currency: str = "USD", *, short: bool = False) -> str:
+    """``$0.0042`` (more digits below a hundredth of a cent); ``cost unknown``.
+    ``short``: two significant digits (:func:`short_cost`), for narrow places."""
     if cost is None:
         return "cost unknown"
+    if short:
+        return money(short_cost(cost), currency)
     digits = 4 if cost >= 0.0001 or cost == 0 else 6
     return money(f"{cost:.{digits}f}", currency)
+
+
+def short_cost(cost: float) -> str:
+    """An amount in two significant digits: ``0.000036``, ``0.0031``, ``0.012``,
+    ``0.47``, ``1.2``, ``12``, ``120``; ``0``."""
+    if cost <= 0:
+        return "0"
+    if cost >= 10:
+        return f"{cost:.0f}"
+    if cost >= 1:
+        return f"{cost:.1f}".removesuffix(".0")
+    digits = 1 - math.floor(math.log10(cost))  # two significant digits, no exponent
+    text = f"{cost:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def balance_text(balance: Balance) -> str:

@@ -11,7 +11,8 @@ Shots, in the order they are taken: ``chat`` (a streamed answer with a table
 and code), ``sidebar`` (settings open), ``theme-<name>`` for every shipped
 theme, ``conversations`` (the hook below; skipped until that panel exists) and
 ``reasoning`` (an answer with its reasoning pane open) and ``queued`` (a
-message typed while an answer streams, waiting its turn); then, in a second
+message typed while an answer streams, waiting its turn), ``quote`` (what
+the next message would cost, in the status line while it is typed); then, in a second
 run with an MCP server (``mcp-server-time``, started with this Python),
 ``tool-call``: two calls waiting for approval (the calls only: their results
 would show the time of day).
@@ -44,6 +45,7 @@ from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.message import AssistantMessage
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
+from deepseek_tui.ui.widgets.status import StatusLine
 from deepseek_tui.ui.widgets.toolcall import ToolDecisionBar
 
 KEY = "sk-screenshot-key-0000"
@@ -108,6 +110,7 @@ QUEUE_ANSWER = (
 )
 QUEUE_NEXT = "And how do I run two of them at once?"
 QUEUE_NEXT_ANSWER = "Use `asyncio.gather(a(), b())` or a `TaskGroup`."
+QUOTE_QUESTION = "Show me a TaskGroup example that cancels the rest when one fails."
 
 
 TOOL_QUESTION = "It is 9:30 in Oslo: what time is it in Tokyo, and what is the time there now?"
@@ -268,6 +271,13 @@ async def take(out: Path, home: Path, only: set[str] | None = None) -> list[Path
                 srv.push(Reply(content=QUEUE_NEXT_ANSWER))
                 srv.resume()
                 await _complete(pilot, 5)
+                # what the next message would cost, shown while it is typed
+                app.screen.query_one(PromptInput).load_text(QUOTE_QUESTION)
+                status = app.screen.query_one(StatusLine)
+                while "next ≈" not in status.info.quote:
+                    await pilot.pause(0.05)
+                await pilot.pause(0.2)
+                shoot("quote")
         except _Enough:
             pass
         finally:

@@ -21,7 +21,7 @@ The methods live in parts, one module each, put together here: conversations
 (``_conversations``), messages and the streaming protocol (``_messages``),
 tool use (``_tool_turns``), the tools chosen per conversation
 (``_tool_choices``), branches (``_branches``), export and import (``_exchange``), attachment
-bytes (``_blobs``), all on the
+bytes (``_blobs``), spending (``_spending``), all on the
 connection and lock of ``_base``.
 """
 
@@ -41,6 +41,7 @@ from ._exchange import ExchangePart
 from ._messages import MessagesPart
 from ._migrations import MIGRATIONS, Migration
 from ._open import open_database
+from ._spending import SpendingPart
 from ._tool_choices import ToolChoicesPart
 from ._tool_turns import ToolTurnsPart
 
@@ -66,6 +67,7 @@ class Store(
     BranchesPart,
     ExchangePart,
     BlobsPart,
+    SpendingPart,
 ):
     """Every conversation and message, in one SQLite file. See the module docstring."""
 

@@ -50,7 +50,8 @@ async def test_cut_answer_shows_its_cached_tokens_and_cost(
     usage = json.loads(usage)
     cached = usage["cache_hit_tokens"]
     assert cached > 0  # the second request repeats the first one's prefix
-    assert f"{usage['completion_tokens']:,} tokens ({cached:,} cached) · ${cost:.6f}" in shown
+    share = f"{cached / usage['prompt_tokens']:.0%} cached"
+    assert f"{usage['completion_tokens']:,} tokens · ${cost:.6f} · {share}" in shown
     assert "cut off at max_tokens" in shown
 
 

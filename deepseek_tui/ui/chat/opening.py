@@ -73,3 +73,4 @@ async def show_path(screen: ChatScreen, messages: Sequence[Message]) -> None:
         chars = sum(exchange_chars(list(messages)))
         screen.status.set(context_tokens=estimate(chars), context_estimated=True)
     screen.status.set(cost=screen.cost)
+    screen.quote.loaded(messages)  # the cache-hit ratio (or the quote of a prompt typed)

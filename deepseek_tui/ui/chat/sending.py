@@ -33,6 +33,16 @@ async def submitted(screen: ChatScreen, text: str) -> None:
         screen.prompt.move_cursor(screen.prompt.document.end)
         screen.notify(f"Not sent: {reveal(problem)}", severity="error", markup=False)
         return
+    refusal = await screen.quote.over_cap(text, attachments)
+    if refusal is not None:
+        screen.background(send_over_cap(screen, text, refusal, attachments), "budget")
+        return
+    await send_or_queue(screen, text, attachments)
+
+
+async def send_or_queue(screen: ChatScreen, text: str, attachments: tuple[Attachment, ...]) -> None:
+    """Send ``text`` now (asking first when it would outgrow the context), or
+    queue it behind the answer streaming."""
     if screen.turns.shown is not None:  # an answer streams: send this when it ends
         from deepseek_tui.ui.live import QueuedSend
 
@@ -46,6 +56,16 @@ async def submitted(screen: ChatScreen, text: str) -> None:
         screen.background(ask_to_drop(screen, text, too_big, attachments), "overflow")
         return
     await send_text(screen, text, attachments=attachments)
+
+
+async def send_over_cap(
+    screen: ChatScreen, text: str, refusal: str, attachments: tuple[Attachment, ...]
+) -> None:
+    """A cap refused the message: send it anyway only if the user says so."""
+    from deepseek_tui.ui.chat.quote import confirm_over_cap
+
+    if await confirm_over_cap(screen, text, refusal):
+        await send_or_queue(screen, text, attachments)
 
 
 async def send_text(

@@ -66,6 +66,7 @@ async def show_round(screen: ChatScreen, live: LiveTurn) -> None:
                 "complete",
                 AnswerFooter(
                     completion_tokens=usage.completion_tokens if usage else None,
+                    prompt_tokens=usage.prompt_tokens if usage else None,
                     cached_tokens=usage.cache_hit_tokens if usage else None,
                     cost=out.cost,
                     currency=screen.turns.currency(live),

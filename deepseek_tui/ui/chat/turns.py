@@ -402,6 +402,7 @@ class Turns:
         if cost is not None:
             self.screen.cost = (self.screen.cost or 0.0) + cost
             self.screen.status.set(cost=self.screen.cost, currency=self.currency(live))
+        self.screen.quote.answered(out, live.turn.settings.model)  # the cache-hit ratio
         if out.status == "stopped":
             self.screen.status.set(activity="stopped")
         if out.status == "error":

@@ -34,6 +34,7 @@ from deepseek_tui.limits import limits
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.ui.chat.quote import QuoteWatcher
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
 from deepseek_tui.ui.chat.welcome import ChatView
@@ -103,6 +104,7 @@ class ChatScreen(Screen[None]):
         """This conversation's tools switched off and always allowed."""
         self.turns = Turns(self)
         """The answers streaming now, the messages queued behind them, a failed turn."""
+        self.quote = QuoteWatcher(self)  # what sending would cost; the [budget] caps
         self.editing: int | None = None
         """The user message being edited: the next send branches from it."""
         self._trash: Trash | None = None
@@ -296,6 +298,11 @@ class ChatScreen(Screen[None]):
         from deepseek_tui.ui.chat import sending
 
         await sending.submitted(self, event.text)
+
+    @on(PromptInput.Changed, "#prompt")
+    @on(SettingsSidebar.Changed)
+    def _quote_again(self) -> None:
+        self.quote.changed()
 
     # --- the answers (see deepseek_tui.ui.chat.turns) ------------------------------------
 

@@ -216,8 +216,10 @@ def stored_footer(m: Stored, *, currency: str = "USD") -> AnswerFooter:
     usage = m.usage or {}
     state = m.status if m.status != "streaming" else "interrupted"
     cached = usage.get("cache_hit_tokens")
+    prompt = usage.get("prompt_tokens")
     return AnswerFooter(
         completion_tokens=usage.get("completion_tokens"),
+        prompt_tokens=prompt if isinstance(prompt, int) else None,
         cached_tokens=cached if isinstance(cached, int) else None,
         cost=m.cost,
         currency=currency,

@@ -143,10 +143,14 @@ class AssistantMessage(Vertical):
             parts.append(ending)
         if f.completion_tokens is not None:
             tokens = f"{f.completion_tokens:,} tokens"
-            if f.cached_tokens:
+            if f.cached_tokens and not f.prompt_tokens:
                 tokens += f" ({f.cached_tokens:,} cached)"
             parts.append(tokens)
             parts.append(format_cost(f.cost, f.currency))
+            if f.cached_tokens is not None and f.prompt_tokens:
+                # The share of the prompt billed at the cache-hit price
+                share = min(f.cached_tokens / f.prompt_tokens, 1.0)
+                parts.append(f"{_percent(share)} cached")
         elif f.billed and state != "complete":
             # Stopped before the host reported usage: billed, amount unknown.
             parts.append(format_cost(None))
@@ -158,6 +162,15 @@ class AssistantMessage(Vertical):
                 out.append(" · ")
             out.append(part)
         return Content.assemble(*out)
+
+
+def _percent(share: float) -> str:
+    """``92%``; ``<1%`` and ``>99%`` rather than rounding to 0% or 100%."""
+    if 0 < share < 0.01:
+        return "<1%"
+    if 0.99 < share < 1:
+        return ">99%"
+    return f"{share:.0%}"
 
 
 #: How an unfinished answer says it ended: the same words as ``export`` uses.

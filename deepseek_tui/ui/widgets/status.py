@@ -39,6 +39,13 @@ class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the 
     activity: str = ""
     """``queued by server 3s``, ``stopped``, ``error``…"""
     demo: bool = False
+    quote: str = ""
+    """What sending the prompt's text would cost (``next ≈ $0.0031–0.47 (812K
+    cached)``), while there is text: its own segment, after the mode (what the
+    user looks at while typing), so a narrow line can drop it whole (see
+    ``deepseek_tui.ui.chat.quote``)."""
+    cache_share: float | None = None
+    """The share of the conversation's prompt tokens served from cache."""
 
 
 class StatusLine(Static):
@@ -68,7 +75,7 @@ class StatusLine(Static):
 
         A narrow line says less before it cuts anything: closer separators,
         then no last-answer tokens, shorter labels, no balance, the context as
-        a share, no cost, no thinking mode; the model name is cut last. The
+        a share, no cost, no thinking mode, no quote; the model name is cut last. The
         streaming rate and the activity (stopped, queued...) always show."""
         line = _line(i, 0)
         level = 0
@@ -84,7 +91,7 @@ class StatusLine(Static):
 
 
 #: How many ways :func:`_line` has to say less.
-LEVELS = 7
+LEVELS = 8
 
 
 def _line(i: StatusInfo, level: int, *, model: Content | None = None) -> Content:
@@ -97,12 +104,16 @@ def _line(i: StatusInfo, level: int, *, model: Content | None = None) -> Content
     parts += [model or Content.styled(i.model or "no model", "bold $accent")]
     if i.mode and level < 7:
         parts += [" · ", i.mode]
+    if i.quote and level < 8:
+        parts += [gap, (i.quote, "$text-accent")]
     if i.last_tokens is not None and level < 2:
         parts += [f"{gap}last ", f"{i.last_tokens:,} tok"]
     if i.context_tokens is not None:
         parts += [" · ctx " if short else " · context ", *_context(i, share_only=level >= 5)]
     if i.cost is not None and level < 6:
         parts += [" · ", format_cost(i.cost, i.currency)]
+    if i.cache_share is not None and level < 2:
+        parts += [" · ", f"{i.cache_share:.0%} cached"]
     if i.balance and level < 4:
         parts += [" · bal " if short else " · balance ", i.balance]
     if i.rate is not None:

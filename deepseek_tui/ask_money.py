@@ -1,0 +1,108 @@
+"""``ask``'s money checks, before anything is sent: ``--quote`` (print what the
+message would cost, send nothing) and the ``[budget]`` caps (refuse, exit 1,
+no request). See :mod:`deepseek_tui.quote` and :mod:`deepseek_tui.budget`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from deepseek_tui.errors import EXIT_OK, Failure
+from deepseek_tui.sanitize import clean, json_text
+
+if TYPE_CHECKING:
+    from deepseek_tui.attachments import Attachment
+    from deepseek_tui.quote import Quote
+    from deepseek_tui.session import Session
+    from deepseek_tui.store import Conversation, Store
+    from deepseek_tui.turn_settings import TurnSettings
+
+__all__ = ["before_send", "quote_for"]
+
+
+def quote_for(
+    session: Session,
+    store: Store | None,
+    conversation: Conversation | None,
+    system: str | None,
+    settings: TurnSettings,
+    prompt: str,
+    attachments: Sequence[Attachment] = (),
+) -> Quote:
+    """The quote for sending ``prompt`` now, after ``conversation``'s branch."""
+    from deepseek_tui.quote import Basis, basis, estimate_tokens, make_quote
+
+    b = Basis()
+    if conversation is not None and store is not None:
+        b = basis(store.messages(conversation.id), system=system)
+    if not b.cached and not b.uncounted and system:  # a new conversation: its system prompt
+        b = b._replace(uncounted=estimate_tokens(system))
+    extra = sum(estimate_tokens(a.text or "") for a in attachments)  # text is inlined
+    spec = session.spec(settings.model)
+    return make_quote(
+        b, prompt, spec, session.now(), max_tokens=settings.max_tokens, extra_tokens=extra
+    )
+
+
+def before_send(
+    args: argparse.Namespace,
+    out: TextIO,
+    open_store: Callable[[], Store],
+    session: Session,
+    store: Store | None,
+    conversation: Conversation | None,
+    system: str | None,
+    settings: TurnSettings,
+    prompt: str,
+    attachments: Sequence[Attachment] = (),
+) -> int | None:
+    """``--quote``: print the quote and return the exit status (0). Otherwise
+    apply the caps: raise :class:`Failure` (exit 1) with the one line saying
+    which cap, what was spent and the quote; ``None``: go ahead and send.
+
+    ``open_store`` opens the database when ``store`` is ``None`` (``--no-save``)
+    and the caps need what was spent."""
+    from deepseek_tui import budget as caps
+    from deepseek_tui.quote import quote_json, quote_lines
+    from deepseek_tui.store import StoreError
+
+    limits = session.settings.budget
+    if not args.quote and not limits.any:
+        return None
+    try:
+        quote = quote_for(session, store, conversation, system, settings, prompt, attachments)
+    except StoreError as exc:
+        raise Failure(str(exc)) from None
+    verdict = caps.Verdict()
+    if limits.any and quote.known:
+        reader = store
+        if reader is None:
+            reader = open_store()
+        try:
+            verdict = caps.check(limits, quote, caps.spent(reader, session.now()))
+        except StoreError as exc:  # the caps cannot be checked: nothing is sent
+            raise Failure(f"not sent: what was spent could not be read ({exc})") from None
+        finally:
+            if reader is not store:
+                reader.close()
+    note = caps.unpriced_note(limits, quote)
+    if args.quote:
+        if args.json:
+            data = quote_json(quote)
+            data["refused"] = verdict.refusal
+            out.write(json_text(data) + "\n")
+        else:
+            lines = quote_lines(quote)
+            if verdict.refusal:
+                lines.append(f"a send would be refused: {verdict.refusal}")
+            out.write("".join(clean(line) + "\n" for line in lines))
+        if note:
+            print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
+        return EXIT_OK
+    if note:
+        print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
+    if verdict.refusal:
+        raise Failure(f"not sent: {verdict.refusal}")
+    return None
