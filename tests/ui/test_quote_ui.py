@@ -109,7 +109,12 @@ async def test_a_cap_refuses_before_any_request_and_send_anyway_sends_one(
             in dialog(app)
         )
         assert server.chat_requests == []
-        await pilot.press("enter")  # Send anyway
+        await pilot.press("enter")  # a reflexive Enter spends nothing: Cancel has the focus
+        await wait_for(pilot, lambda: app.screen is screen and screen.prompt.text == "hello")
+        assert server.chat_requests == []
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("shift+tab", "enter")  # Send anyway
         await wait_for(pilot, lambda: ended(screen, 1))
         assert len(server.chat_requests) == 1
         assert "Sent anyway." in screen_text(app)
@@ -186,12 +191,12 @@ async def test_a_message_typed_while_an_answer_streams_is_checked_when_queued(
         screen = app.screen
         await pilot.press(*"one", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("enter")  # send the first anyway
+        await pilot.press("shift+tab", "enter")  # send the first anyway
         await wait_for(pilot, lambda: server.paused)  # it streams, held mid-answer
         await pilot.press(*"two", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "per-message cap" in dialog(app)
-        await pilot.press("enter")  # queued behind the answer streaming
+        await pilot.press("shift+tab", "enter")  # queued behind the answer streaming
         await wait_for(pilot, lambda: app.screen is screen)
         assert len(server.chat_requests) == 1
         server.resume()

@@ -180,7 +180,8 @@ class QuoteWatcher:
 
 async def confirm_over_cap(screen: ChatScreen, text: str, refusal: str) -> bool:
     """Say why the message was not sent and offer to send it anyway, once
-    (Enter sends, Esc keeps it in the prompt)."""
+    (Cancel has the focus, so a reflexive Enter does not spend past a cap:
+    Shift+Tab then Enter, or a click, sends; Esc keeps it in the prompt)."""
     from deepseek_tui.ui.screens.confirm import ConfirmScreen
 
     go = await screen.app.push_screen_wait(
@@ -189,7 +190,6 @@ async def confirm_over_cap(screen: ChatScreen, text: str, refusal: str) -> bool:
             f"Not sent: {reveal(refusal)}.",
             detail="Send anyway sends this one message; the caps are in [budget] in config.toml.",
             yes="Send anyway",
-            focus_yes=True,
         )
     )
     if not go:

@@ -40,17 +40,13 @@ class ConfirmScreen(Dialog[bool]):
         Binding("escape", "cancel", "Cancel", id="confirm-cancel"),
     ]
 
-    def __init__(
-        self, title: str, text: str, *, detail: str = "", yes: str = "OK", focus_yes: bool = False
-    ) -> None:
-        """``focus_yes``: Enter confirms (for a deliberate step the user asked
-        for, like sending one message over a budget cap); else Enter cancels."""
+    def __init__(self, title: str, text: str, *, detail: str = "", yes: str = "OK") -> None:
+        """Cancel has the focus: Enter alone never confirms."""
         super().__init__()
         self.title_text = title
         self.text = text
         self.detail = detail
         self.yes = yes
-        self.focus_yes = focus_yes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog-box"):
@@ -63,7 +59,7 @@ class ConfirmScreen(Dialog[bool]):
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#yes" if self.focus_yes else "#no", Button).focus()
+        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed, "#yes")
     def _yes(self) -> None:
