@@ -108,6 +108,7 @@ class ChatScreen(Screen[None]):
         self.cost: float | None = None
         self.measured: int | None = None
         """The last answer's prompt + completion tokens, as the host reported them."""
+        self.cache_warned: tuple[str, ...] = ()  # what settings.cache_notice last said
 
     @property
     def store(self) -> Store:
@@ -571,7 +572,10 @@ class ChatScreen(Screen[None]):
 
     @on(SettingsSidebar.Changed)
     def _settings_changed(self) -> None:
+        from deepseek_tui.ui.chat.settings import cache_notice
+
         self.show_mode()
+        cache_notice(self)
 
     def show_mode(self) -> None:
         values = self.sidebar.values()
