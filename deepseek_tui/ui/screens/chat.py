@@ -34,6 +34,7 @@ from deepseek_tui.limits import limits
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.ui.chat import peak
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
@@ -586,6 +587,7 @@ class ChatScreen(Screen[None]):
         else:
             mode = "no thinking"
         self.status.set(model=reveal(values.model), mode=mode, context_window=spec.context)
+        peak.show(self)
 
 
 #: Seconds after the first frame before the models and balance are fetched: making

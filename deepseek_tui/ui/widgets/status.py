@@ -10,6 +10,7 @@ from typing import NamedTuple
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Static
 
 from deepseek_tui.money import format_cost
@@ -39,6 +40,8 @@ class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the 
     activity: str = ""
     """``queued by server 3s``, ``stopped``, ``error``…"""
     demo: bool = False
+    peak: str = ""
+    """``10:00`` (when the off-peak window opens) during peak hours; else empty."""
 
 
 class StatusLine(Static):
@@ -49,6 +52,8 @@ class StatusLine(Static):
         self.info = StatusInfo()
         self.drawn = asyncio.Event()
         """Set when the line is first drawn: its screen's first frame is out."""
+        self.peak_timer: Timer | None = None
+        """When to look at the peak hours again (see ``ui.chat.peak``)."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Called to paint (not to measure): the frame is being written.
@@ -75,6 +80,8 @@ class StatusLine(Static):
             parts += [" · ", format_cost(i.cost, i.currency)]
         if i.balance:
             parts += [" · balance ", i.balance]
+        if i.peak:
+            parts += ["  │  ", (f"peak till {i.peak}", "$text-warning")]
         if i.rate is not None:
             parts += ["  │  ", (f"{i.rate:.0f} tok/s", "$success")]
         if i.activity:
