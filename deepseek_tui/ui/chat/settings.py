@@ -123,6 +123,13 @@ async def use_provider(screen: ChatScreen, name: str, *, fetch: bool = True) -> 
     return True
 
 
+def changed(screen: ChatScreen) -> None:
+    """The sidebar's settings changed: show the new mode, and what the change
+    costs when it throws the prompt cache away."""
+    screen.show_mode()
+    cache_notice(screen)
+
+
 def cache_notice(screen: ChatScreen) -> None:
     """A setting changed: when it throws away what DeepSeek has cached of this
     conversation (another system prompt, a model that does not share the

@@ -35,6 +35,7 @@ from deepseek_tui.sanitize import reveal
 from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.ui.chat import peak
+from deepseek_tui.ui.chat import settings as chat_settings
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
@@ -573,10 +574,10 @@ class ChatScreen(Screen[None]):
 
     @on(SettingsSidebar.Changed)
     def _settings_changed(self) -> None:
-        from deepseek_tui.ui.chat.settings import cache_notice
+        chat_settings.changed(self)
 
-        self.show_mode()
-        cache_notice(self)
+    async def action_send_off_peak(self) -> None:
+        await peak.hold(self)
 
     def show_mode(self) -> None:
         values = self.sidebar.values()
