@@ -13,13 +13,25 @@ Two ids share a cache when the catalog gives them the same ``cache_group``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from deepseek_tui.models import ModelSpec
 from deepseek_tui.money import format_cost
 
-__all__ = ["RereadCost", "cache_group", "reread_cost", "shares_cache", "tokens_text"]
+if TYPE_CHECKING:
+    from deepseek_tui.store import Message
+
+__all__ = [
+    "RereadCost",
+    "cache_group",
+    "cached_before",
+    "kept_text",
+    "reread_cost",
+    "shares_cache",
+    "tokens_text",
+]
 
 
 def cache_group(spec: ModelSpec) -> str:
@@ -76,3 +88,25 @@ def tokens_text(tokens: int) -> str:
         k = tokens / 1000
         return f"{k:.1f}k".replace(".0k", "k") if k < 100 else f"{k:.0f}k"
     return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
+
+
+def cached_before(path: Sequence[Message], message_id: int) -> int | None:
+    """What DeepSeek has cached of ``path`` before message ``message_id`` (an
+    edit starts a branch there): the prompt and answer tokens of the last
+    answer before it, ``None`` when none reported usage."""
+    tokens = None
+    for m in path:
+        if m.id == message_id:
+            break
+        if m.role == "assistant" and m.usage:
+            total = m.usage.get("total_tokens")
+            tokens = total if isinstance(total, int) else tokens
+    return tokens
+
+
+def kept_text(tokens: int | None) -> str:
+    """What an edit of the last message keeps: everything before it is the
+    prefix DeepSeek cached, so the next message reads it at the hit price."""
+    if not tokens:
+        return ""
+    return f"The {tokens_text(tokens)} tokens before it stay in DeepSeek's prompt cache."

@@ -98,3 +98,24 @@ async def test_nothing_is_said_before_anything_was_cached(server: FakeDeepSeek) 
         choose(sidebar, "deepseek-v4-pro")
         await pilot.pause()
         assert not any("re-reads" in n.message for n in app._notifications)
+
+
+async def test_editing_the_last_prompt_says_the_conversation_before_it_stays_cached(
+    server: FakeDeepSeek,
+) -> None:
+    server.push(Reply("Hi.", usage=BIG), Reply("Again."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await _one_answer(pilot, app)
+        screen.prompt.focus()
+        await pilot.press(*"second", "enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                len(screen.query(AssistantMessage)) == 2
+                and screen.query(AssistantMessage).last().state == "complete"
+            ),
+        )
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: notified(app, "Editing your last message"))
+        assert notified(app, "The 812k tokens before it stay in DeepSeek's prompt cache.")
