@@ -5,7 +5,12 @@ follow. A long conversation through real ``ask`` processes (each turn a new
 process that resumes it from the database) against the loopback server, whose
 request log keeps each body exactly as sent.
 
-Where the wire rules force a change, the test says so:
+DeepSeek's cache is per model, so each request is compared with the one
+before it to the same model: switching to deepseek-v4-pro and back, the
+request back on deepseek-flash extends flash's last one. Where the wire rules
+or the model force a change, the test says so:
+- deepseek-v4-pro takes no images: an earlier image is left out of its
+  requests (with a note), so they differ from flash's from that message on.
 - R1-era ids never get reasoning back (a 400 there), V4 ids always get the
   field: switching between the two eras rewrites every earlier answer, but
   they are different models with different caches anyway.
@@ -28,20 +33,26 @@ from .conftest import configure, rows
 
 def assert_append_only(requests: list[RecordedRequest]) -> None:
     """Each request's messages array, as bytes, is the start of the next one's
-    (the next one adds ``,`` and its new messages before the closing ``]``);
-    the tool lists of two requests that both offer tools are the same bytes."""
+    to the same model (DeepSeek's cache is per model): the next one adds ``,``
+    and its new messages before the closing ``]``. The tool lists of two
+    requests that both offer tools are the same bytes."""
     assert len(requests) >= 2
-    for n, (a, b) in enumerate(zip(requests, requests[1:], strict=False), start=1):
-        before, after = a.raw_value("messages"), b.raw_value("messages")
-        assert before is not None and after is not None
-        head = before[:-1]  # without the closing bracket
-        assert after.startswith(head), f"request {n + 1} rewrote what request {n} sent:\n" + (
-            _first_difference(head, after)
-        )
-        assert after[len(head) : len(head) + 1] in (b",", b"]"), f"request {n + 1}"
-        tools_a, tools_b = a.raw_value("tools"), b.raw_value("tools")
-        if tools_a is not None and tools_b is not None:
-            assert tools_a == tools_b, f"request {n + 1} changed the tool list"
+    last: dict[str, tuple[int, RecordedRequest]] = {}
+    for n, b in enumerate(requests, start=1):
+        model = b.body["model"]
+        if model in last:
+            m, a = last[model]
+            before, after = a.raw_value("messages"), b.raw_value("messages")
+            assert before is not None and after is not None
+            head = before[:-1]  # without the closing bracket
+            assert after.startswith(head), f"request {n} rewrote what request {m} sent:\n" + (
+                _first_difference(head, after)
+            )
+            assert after[len(head) : len(head) + 1] in (b",", b"]"), f"request {n}"
+            tools_a, tools_b = a.raw_value("tools"), b.raw_value("tools")
+            if tools_a is not None and tools_b is not None:
+                assert tools_a == tools_b, f"request {n} changed the tool list"
+        last[model] = (n, b)
 
 
 def _first_difference(a: bytes, b: bytes) -> str:
@@ -67,6 +78,8 @@ def test_a_long_conversation_across_processes_is_append_only(
     configure(home, server.base_url, extra=f"\n[mcp.time]\ncommand = {command}\n")
     notes = tmp_path / "notes.txt"
     notes.write_text('Line one ✓\nTab\there, a quote " and a backslash \\ end.\n')
+    image = tmp_path / "chart.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(40)))
     server.push(
         Reply("One ✓ «é»", reasoning="Thinking, with ünïcode."),
         Reply("Two.", reasoning="More thought."),
@@ -82,7 +95,7 @@ def test_a_long_conversation_across_processes_is_append_only(
     turns: list[tuple[str, ...]] = [
         ("--system", 'Be brief. Ünïcode ✓ and "quotes".', "first: 1.5 and 0.1 + 0.2"),
         ("-c", "second \u2028 with a line separator and 日本語"),
-        ("-c", "--attach", str(notes), "third, with a file"),
+        ("-c", "--attach", str(notes), "--attach", str(image), "third, with files"),
         ("-c", "--model", "deepseek-v4-pro", "fourth, another model"),
         ("-c", "--model", "deepseek-flash", "fifth, back again"),
         ("-c", "--tools", "--yes", "sixth: what time is it?"),
@@ -95,10 +108,13 @@ def test_a_long_conversation_across_processes_is_append_only(
     requests = server.chat_requests
     assert len(requests) == 9  # the sixth turn made two (the call, then its result)
     assert rows(home, "SELECT count(*) FROM conversations") == [(1,)]
+    assert b"data:image/png;base64," in requests[-1].raw  # the image goes again, as it went
     # The tool-call turn's reasoning goes back in every later request (V4 thinking).
     for later in requests[6:]:
         asked = next(m for m in later.body["messages"] if m.get("tool_calls"))
         assert asked["reasoning_content"] == "I need the time."
+    flash = [r for r in requests if r.body["model"] == "deepseek-flash"]
+    assert len(flash) == 8  # every request but the fourth
     assert_append_only(requests)
 
 
