@@ -157,3 +157,26 @@ async def test_off_peak_now_sends_at_once(server: FakeDeepSeek) -> None:
         await wait_for(pilot, lambda: screen.query(AssistantMessage))
         assert notified(app, "Sending now: it is off-peak now")
     assert server.chat_requests[0].body["messages"][-1]["content"] == "now please"
+
+
+async def test_quitting_with_a_held_message_asks_first(server: FakeDeepSeek) -> None:
+    from deepseek_tui.ui.screens.confirm import ConfirmScreen
+
+    from .conftest import screen_text
+
+    app = app_at(SetClock(OPENS - timedelta(hours=1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"tonight")
+        await _palette(pilot, app, "Send at off-peak")
+        await wait_for(pilot, lambda: held_lines(screen))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        shown = screen_text(app)
+        assert "1 message waits for off-peak" in shown
+        assert "Messages held for off-peak are not sent" in shown
+        await pilot.press("escape")  # stay
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert len(held_lines(screen)) == 1
+    assert server.chat_requests == []

@@ -122,6 +122,13 @@ async def _send(screen: ChatScreen, h: Held) -> None:
     await turns.start(send.text, attachments=send.attachments, queued=send)
 
 
+def held_count(screen: ChatScreen) -> int:
+    """How many messages wait for the off-peak window (quitting drops them)."""
+    from deepseek_tui.ui.widgets.queue import HeldPrompts
+
+    return sum(len(held.items) for held in screen.query(HeldPrompts))
+
+
 async def _held(screen: ChatScreen) -> HeldPrompts:
     """The held messages' lines (mounted when first needed)."""
     from deepseek_tui.ui.widgets.queue import HeldPrompts
