@@ -88,6 +88,7 @@ async def _ask(
     prompt: str,
     attachments: tuple[Attachment, ...] = (),
 ) -> int:
+    from deepseek_tui.clock import from_env
     from deepseek_tui.request import with_overrides
     from deepseek_tui.session import Session
     from deepseek_tui.store import RECOVER_AFTER, StoreError
@@ -96,7 +97,7 @@ async def _ask(
 
     catalog = _catalog(settings)
     store = None if args.no_save else _open_store(paths_)
-    session = Session(settings, store, catalog)
+    session = Session(settings, store, catalog, now=from_env())
     try:
         if store is not None:
             try:
@@ -121,6 +122,10 @@ async def _ask(
         if done is not None:
             return done
         choices = _stored_choices(store, conversation) if args.tools else None
+        if getattr(args, "off_peak", None):
+            from deepseek_tui.ask_offpeak import wait_for_off_peak
+
+            await wait_for_off_peak(session.spec(turn_settings.model), args.off_peak, session.now)
         tools = await _start_tools(settings) if args.tools else None
         turn = session.turn(
             prompt,

@@ -158,6 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
         "hour's price) and send nothing; with --json, one JSON object",
     )
     ask.add_argument(
+        "--off-peak",
+        nargs="?",
+        const="wait",
+        choices=("wait", "fail"),
+        metavar="fail",
+        help="send in DeepSeek's off-peak window (half price): wait for it at peak hours "
+        "(Ctrl+C cancels), or with --off-peak=fail exit 2 instead of waiting",
+    )
+    ask.add_argument(
         "--tools",
         action="store_true",
         help="offer the configured MCP servers' tools ([mcp.NAME] in config.toml)",
@@ -210,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deepseek-tui`` script; returns the exit status."""
     parser = build_parser()
     raw = sys.argv[1:] if argv is None else argv
-    text = [_as_text(arg) for arg in raw]
+    text = _off_peak_alone([_as_text(arg) for arg in raw])
     args = parser.parse_args(text)
     problem = _check_args(args, [t for t, r in zip(text, raw, strict=True) if t != r])
     if problem is not None:
@@ -252,6 +261,13 @@ def _as_text(arg: str) -> str:
         except UnicodeError:  # surrogates that did not come from undecodable bytes
             return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in arg)
     return arg
+
+
+def _off_peak_alone(args: list[str]) -> list[str]:
+    """A bare ``--off-peak`` as ``--off-peak=wait``, so the PROMPT after it is
+    never taken for its optional value."""
+    end = args.index("--") if "--" in args else len(args)
+    return [("--off-peak=wait" if a == "--off-peak" and i < end else a) for i, a in enumerate(args)]
 
 
 def _check_args(args: argparse.Namespace, replaced: list[str]) -> str | None:

@@ -126,6 +126,8 @@ class ModelSpec:
     """Whether the model takes ``tools`` (function calling); without it a
     request offers none and leaves earlier tool rounds out."""
     prices: tuple[PricePeriod, ...] = ()
+    cache_group: str | None = None
+    """Ids with the same group share DeepSeek's prefix cache (default: the id)."""
     retired: datetime | None = None
     successor: str | None = None
     successor_thinking: bool | None = None
@@ -396,7 +398,7 @@ _FIELDS = {
     "default_max_tokens", "ranges",
     "default_thinking", "default_effort", "efforts", "ignores_when_thinking",
     "rejects_when_thinking", "passback", "images", "files", "tools", "prices", "retired",
-    "successor", "successor_thinking",
+    "successor", "successor_thinking", "cache_group",
 }  # fmt: skip
 
 
@@ -473,7 +475,7 @@ def _spec(
     if base is None and not (entry.get("id") or entry.get("pattern")):
         raise _fail(where, "needs an id (or a pattern)")
     kw: dict[str, Any] = {}
-    for name in ("id", "pattern", "label", "host", "default_effort", "successor"):
+    for name in ("id", "pattern", "label", "host", "default_effort", "successor", "cache_group"):
         if name in entry:
             if not isinstance(entry[name], str):
                 raise _fail(where, f"{name} must be text")

@@ -24,11 +24,13 @@ the nearest bound, and an unset ``max_tokens`` as the catalog's
 :attr:`PreparedRequest.notes`.
 
 JSON mode: DeepSeek refuses ``response_format: json_object`` (HTTP 400) unless
-the prompt holds the word "json"; when neither the system prompt nor any
-message does, :func:`json_instruction` adds a short system instruction that
-does, with a note. It is request-only (the stored system prompt is unchanged)
-and the same on every turn while the condition holds, so replay stays
-byte-identical.
+the prompt holds the word "json"; when neither the system prompt nor the
+conversation's first user message does, :func:`json_instruction` adds a short
+system instruction that does, with a note. It is request-only (the stored
+system prompt is unchanged) and decided by what never changes from turn to
+turn, so it never comes and goes with later messages and replay stays
+byte-identical (turning JSON mode on or off changes the system message: the
+prompt cache starts again from there).
 """
 
 from __future__ import annotations
@@ -220,10 +222,16 @@ JSON_NOTE = (
 
 def json_instruction(messages: list[ChatMessage]) -> tuple[list[ChatMessage], bool]:
     """``messages`` for a JSON-mode request, and whether the instruction was
-    added: unchanged when any of them holds "json" (in any case), else with
-    :data:`JSON_INSTRUCTION` after the system prompt (a system message of its
-    own when there is none)."""
-    for m in messages:
+    added: unchanged when the system prompt or the first user message holds
+    "json" (in any case), else with :data:`JSON_INSTRUCTION` after the system
+    prompt (a system message of its own when there is none).
+
+    Only those two decide, not later messages: a later "json" would drop the
+    instruction from the front of the request and with it DeepSeek's cached
+    prefix of the whole conversation."""
+    system = [m for m in messages[:1] if m.role == "system"]
+    first_user = next((m for m in messages if m.role == "user"), None)
+    for m in [*system, *([first_user] if first_user is not None else [])]:
         parts = m.content if isinstance(m.content, list) else [{"text": m.content or ""}]
         if any("json" in str(p.get("text", "")).lower() for p in parts if isinstance(p, dict)):
             return messages, False

@@ -46,6 +46,32 @@ class RecordedRequest:
     connection: int = 0
     """Sequence number of the TCP connection it came on (1, 2, …): shows keep-alive reuse."""
 
+    def raw_value(self, key: str) -> bytes | None:
+        """The bytes of top-level field ``key`` of the JSON body exactly as sent
+        (``None`` when absent): what a test of byte-identical prefixes compares.
+        Fields are searched in order, so text inside an earlier field that looks
+        like a key is never taken for one."""
+        if not isinstance(self.body, dict) or key not in self.body:
+            return None
+        text = self.raw.decode("utf-8")
+        decoder = json.JSONDecoder()
+        pos = text.index("{") + 1
+        while True:
+            name, pos = decoder.raw_decode(text, _skip(text, pos))
+            pos = _skip(text, pos) + 1  # the colon
+            start = _skip(text, pos)
+            _, end = decoder.raw_decode(text, start)
+            if name == key:
+                return text[start:end].encode("utf-8")
+            pos = _skip(text, end) + 1  # the comma
+
+
+def _skip(text: str, pos: int) -> int:
+    """The index of the first character at or after ``pos`` that is not JSON blank."""
+    while text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
 
 class FakeDeepSeek:
     """A real HTTP/1.1 server on 127.0.0.1 that speaks the DeepSeek wire protocol.

@@ -29,6 +29,7 @@ def run_app(
     The store, catalog and conversation open before anything is drawn, so a
     launch error (a missing ``--resume`` id, a broken database) is printed as
     one line on stderr, with exit status 1, instead of a half-drawn screen."""
+    from deepseek_tui.clock import from_env
     from deepseek_tui.launch import LaunchError, open_launch
     from deepseek_tui.ui.app import DeepSeekApp
 
@@ -37,7 +38,7 @@ def run_app(
     except LaunchError as exc:
         print(f"deepseek-tui: {exc}", file=sys.stderr)
         return 1
-    app = DeepSeekApp(settings, paths, session)
+    app = DeepSeekApp(settings, paths, session, now=from_env())
     try:
         app.run()
     finally:

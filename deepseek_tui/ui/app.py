@@ -248,26 +248,30 @@ class DeepSeekApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit; with an answer still streaming, ask first (what arrived is kept)."""
+        from deepseek_tui.ui.chat.peak import held_count
+
         chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
         live = chat.turns.streaming() if chat is not None else []
-        if live:
-            self.run_worker(self._quit_after_asking(live), group="quit", exclusive=True)
+        held = held_count(chat) if chat is not None else 0
+        if live or held:
+            self.run_worker(self._quit_after_asking(live, held), group="quit", exclusive=True)
             return
         self.exit()
 
-    async def _quit_after_asking(self, live: list[LiveTurn]) -> None:
+    async def _quit_after_asking(self, live: list[LiveTurn], held: int = 0) -> None:
         from deepseek_tui.ui.screens.confirm import ConfirmScreen
 
         if isinstance(self.screen, ConfirmScreen):
             return
         many = "answers are" if len(live) > 1 else "answer is"
-        quit_anyway = await self.push_screen_wait(
-            ConfirmScreen(
-                f"{len(live)} {many} still streaming",
-                "Quit anyway? What arrived so far is kept, marked interrupted.",
-                yes="Quit",
-            )
-        )
+        title = f"{len(live)} {many} still streaming"
+        text = "Quit anyway? What arrived so far is kept, marked interrupted."
+        if held:
+            them = "messages wait" if held > 1 else "message waits"
+            title = f"{held} {them} for off-peak" if not live else f"{title}; {held} held"
+            text = "Quit anyway? " + ("What arrived so far is kept. " if live else "")
+            text += "Messages held for off-peak are not sent (they are not saved)."
+        quit_anyway = await self.push_screen_wait(ConfirmScreen(title, text, yes="Quit"))
         if not quit_anyway:
             return
         for turn in live:

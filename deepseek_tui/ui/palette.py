@@ -22,6 +22,11 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Continue the cut-off answer", "continue_answer", "Ask the model to go on after max_tokens"),
     ("Export conversation to Markdown or JSON", "export", "Write the open conversation to a file"),
     ("Import conversation from JSON", "import", "Open a JSON export as a new conversation"),
+    (
+        "Send at off-peak",
+        "send_off_peak",
+        "Hold the message until DeepSeek's off-peak window (half price) opens",
+    ),
     ("Attach a file or an image", "attach", "Send it with the next message (or /attach PATH)"),
     (
         "Save settings as default",

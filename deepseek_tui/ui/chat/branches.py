@@ -95,16 +95,26 @@ async def edit_last(screen: ChatScreen) -> None:
         return
     attachments, lost = await reattach(screen, last)
     await edit(screen, last, attachments)
-    note = ""
+    note = await _kept(screen, last.id)
     if lost:
         it, was = ("them", "were") if len(lost) > 1 else ("it", "was")
-        note = f" {', '.join(lost)} {was} not kept: attach {it} again (Ctrl+T) to send {it}."
+        note += f" {', '.join(lost)} {was} not kept: attach {it} again (Ctrl+T) to send {it}."
     screen.notify(
         "Editing your last message: Enter sends it as a new branch "
         "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels." + note,
         timeout=8 if lost else 5,
         markup=False,
     )
+
+
+async def _kept(screen: ChatScreen, message_id: int) -> str:
+    """What an edit keeps of the prompt cache (the conversation before it)."""
+    from deepseek_tui.cache_cost import cached_before, kept_text
+
+    assert screen.conversation is not None  # there is a last prompt
+    path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
+    text = kept_text(cached_before(path, message_id))
+    return f" {text}" if text else ""
 
 
 async def edit(screen: ChatScreen, message: Message, attachments: Sequence[Attachment]) -> None:

@@ -121,3 +121,39 @@ async def use_provider(screen: ChatScreen, name: str, *, fetch: bool = True) -> 
     host = reveal(session.settings.active.base_url)
     screen.notify(f"Provider: {reveal(name)} ({host})", timeout=4, markup=False)
     return True
+
+
+def changed(screen: ChatScreen) -> None:
+    """The sidebar's settings changed: show the new mode, and what the change
+    costs when it throws the prompt cache away."""
+    screen.show_mode()
+    cache_notice(screen)
+
+
+def cache_notice(screen: ChatScreen) -> None:
+    """A setting changed: when it throws away what DeepSeek has cached of this
+    conversation (another system prompt, a model that does not share the
+    cache), say once what the next message will cost instead."""
+    from deepseek_tui.cache_cost import reread_cost, shares_cache
+
+    c, values = screen.conversation, screen.sidebar.values()
+    reasons: list[str] = []
+    if c is not None and c.model and screen.measured:
+        cached_by, answered_by = screen.session.spec(c.model), screen.session.spec(values.model)
+        if not shares_cache(cached_by, answered_by):
+            reasons.append(f"Model {values.model} does not share {c.model}'s prompt cache")
+        if (values.system or "") != (c.system or ""):
+            reasons.append("A new system prompt empties the prompt cache")
+    key = (*reasons, values.model) if reasons else ()
+    if key == screen.cache_warned:
+        return
+    screen.cache_warned = key
+    if reasons and c is not None and screen.measured:
+        cost = reread_cost(
+            screen.measured,
+            cached_by=cached_by,
+            answered_by=answered_by,
+            at=screen.session.now(),
+        )
+        text = f"{'. '.join(reasons)}: {cost.text()}"
+        screen.notify(reveal(text), severity="warning", timeout=10, markup=False)

@@ -34,6 +34,8 @@ from deepseek_tui.limits import limits
 from deepseek_tui.sanitize import reveal
 from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
+from deepseek_tui.ui.chat import peak
+from deepseek_tui.ui.chat import settings as chat_settings
 from deepseek_tui.ui.chat.quote import QuoteWatcher
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
@@ -111,6 +113,7 @@ class ChatScreen(Screen[None]):
         self.cost: float | None = None
         self.measured: int | None = None
         """The last answer's prompt + completion tokens, as the host reported them."""
+        self.cache_warned: tuple[str, ...] = ()  # what settings.cache_notice last said
 
     @property
     def store(self) -> Store:
@@ -579,7 +582,10 @@ class ChatScreen(Screen[None]):
 
     @on(SettingsSidebar.Changed)
     def _settings_changed(self) -> None:
-        self.show_mode()
+        chat_settings.changed(self)
+
+    async def action_send_off_peak(self) -> None:
+        await peak.hold(self)
 
     def show_mode(self) -> None:
         values = self.sidebar.values()
@@ -590,6 +596,7 @@ class ChatScreen(Screen[None]):
         else:
             mode = "no thinking"
         self.status.set(model=reveal(values.model), mode=mode, context_window=spec.context)
+        peak.show(self)
 
 
 #: Seconds after the first frame before the models and balance are fetched: making

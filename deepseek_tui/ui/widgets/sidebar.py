@@ -407,6 +407,11 @@ class SettingsSidebar(VerticalScroll):
         self._show_traits()
         self.post_message(self.Changed(self))
 
+    @on(TextArea.Changed, "#system")
+    def _system_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
     @on(TextArea.Changed, "#stop")
     def _stop_changed(self, event: TextArea.Changed) -> None:
         event.stop()

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Static
 
 from deepseek_tui.money import format_cost
@@ -46,6 +47,8 @@ class StatusInfo(NamedTuple):  # cheaper to create than a dataclass, before the 
     ``deepseek_tui.ui.chat.quote``)."""
     cache_share: float | None = None
     """The share of the conversation's prompt tokens served from cache."""
+    peak: str = ""
+    """``10:00`` (when the off-peak window opens) during peak hours; else empty."""
 
 
 class StatusLine(Static):
@@ -56,6 +59,8 @@ class StatusLine(Static):
         self.info = StatusInfo()
         self.drawn = asyncio.Event()
         """Set when the line is first drawn: its screen's first frame is out."""
+        self.peak_timer: Timer | None = None
+        """When to look at the peak hours again (see ``ui.chat.peak``)."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Called to paint (not to measure): the frame is being written.
@@ -116,6 +121,8 @@ def _line(i: StatusInfo, level: int, *, model: Content | None = None) -> Content
         parts += [" · ", f"{i.cache_share:.0%} cached"]
     if i.balance and level < 4:
         parts += [" · bal " if short else " · balance ", i.balance]
+    if i.peak:
+        parts += [gap, ("peak" if short else f"peak till {i.peak}", "$text-warning")]
     if i.rate is not None:
         parts += [gap, (f"{i.rate:.0f} tok/s", "$success")]
     if i.activity:
