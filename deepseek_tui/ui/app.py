@@ -80,8 +80,11 @@ class DeepSeekApp(App[int]):
     async def on_mount(self) -> None:
         # After the first refresh, i.e. once the first frame is out:
         self.call_after_refresh(startup.release)
-        self.set_keymap(dict(self.settings.keys))
-        for notice in (*self.settings.notices, *self.launch.notices):
+        from deepseek_tui.ui.keymap import checked_keymap
+
+        keymap, clashes = checked_keymap(self.settings.keys)
+        self.set_keymap(keymap)
+        for notice in (*self.settings.notices, *self.launch.notices, *clashes):
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
         self.themes.start()
         if self.launch.demo:

@@ -73,3 +73,6 @@ async def show_path(screen: ChatScreen, messages: Sequence[Message]) -> None:
         chars = sum(exchange_chars(list(messages)))
         screen.status.set(context_tokens=estimate(chars), context_estimated=True)
     screen.status.set(cost=screen.cost)
+    from deepseek_tui.ui.chat.branches import mark_alternatives
+
+    screen.background(mark_alternatives(screen), "alternatives", exclusive=True)
