@@ -287,9 +287,10 @@ class DeepSeekApp(App[int]):
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(what, key, id) for every binding with an id, as currently mapped."""
         from deepseek_tui.ui.screens.conversations import ConversationsScreen
+        from deepseek_tui.ui.widgets.findbar import FindBar
 
         rows: list[tuple[str, str, str]] = []
-        for source in (PromptInput, ChatScreen, DeepSeekApp, ConversationsScreen):
+        for source in (PromptInput, ChatScreen, FindBar, DeepSeekApp, ConversationsScreen):
             for binding in source.BINDINGS:
                 if not isinstance(binding, Binding) or binding.id is None:
                     continue
@@ -299,4 +300,6 @@ class DeepSeekApp(App[int]):
                     for k in keys.split(",")
                 )
                 rows.append((binding.description, shown, binding.id))
+            if source is PromptInput:  # keys the prompt passes on (not remappable)
+                rows.append(("Scroll conversation", "PgUp, PgDn", "(prompt's if long)"))
         return rows

@@ -61,11 +61,12 @@ def _scopes() -> list[tuple[list[Binding], list[_Key]]]:
     app = DeepSeekApp.BINDINGS
     text_area = own(TextArea, "the prompt")
     field = own(Input, "the text field")
-    chat = [app, ChatScreen.BINDINGS, PromptInput.BINDINGS, AttachmentTray.BINDINGS]
-    chat += [ToolDecisionBar.BINDINGS]
+    chat = ChatScreen.BINDINGS
     scopes = [
-        (_bindings(chat), text_area),
-        (_bindings([app, ChatScreen.BINDINGS, FindBar.BINDINGS]), field),
+        (_bindings([app, chat, PromptInput.BINDINGS]), text_area),
+        (_bindings([app, chat, FindBar.BINDINGS]), field),
+        (_bindings([app, chat, AttachmentTray.BINDINGS]), []),
+        (_bindings([app, chat, ToolDecisionBar.BINDINGS]), []),
         (_bindings([app, ConversationsScreen.BINDINGS]), field),
         (_bindings([app, HelpScreen.BINDINGS]), []),
         (_bindings([app, ConfirmScreen.BINDINGS]), []),

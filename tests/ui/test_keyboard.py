@@ -69,9 +69,7 @@ async def test_page_keys_scroll_the_conversation_from_the_prompt(
         assert pane.scroll_y == pane.max_scroll_y
 
 
-async def test_find_shows_an_earlier_match_with_its_count(
-    server: FakeDeepSeek, home: Path
-) -> None:
+async def test_find_shows_an_earlier_match_with_its_count(server: FakeDeepSeek, home: Path) -> None:
     server.push(
         Reply(content="A zebra crossing, then a zebra again.", reasoning="I pondered a zebra."),
         Reply(content=LONG),
@@ -88,7 +86,9 @@ async def test_find_shows_an_earlier_match_with_its_count(
         # Reasoning is shown (folded): it is searched too, and opened for its match.
         await wait_for(pilot, lambda: "1/3" in screen_text(app))
         await wait_for(pilot, lambda: "I pondered a zebra." in screen_text(app))
-        await wait_for(pilot, lambda: [m.content.plain for m in chat.query(".find-hit")] == ["zebra"])
+        await wait_for(
+            pilot, lambda: [m.content.plain for m in chat.query(".find-hit")] == ["zebra"]
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: "2/3" in screen_text(app))
         assert "A zebra crossing, then a zebra again." in screen_text(app)
@@ -139,8 +139,10 @@ async def test_alt_up_marks_a_message_and_the_keys_act_on_it(
         await pilot.press("alt+up", "alt+up", "alt+up", "ctrl+g")
         await wait_for(
             pilot,
-            lambda: [a.content for a in chat.query(AssistantMessage)] == ["first answer, again"]
-            and chat.query(AssistantMessage).last().state == "complete",
+            lambda: (
+                [a.content for a in chat.query(AssistantMessage)] == ["first answer, again"]
+                and chat.query(AssistantMessage).last().state == "complete"
+            ),
         )
         assert [m["content"] for m in server.chat_requests[-1].body["messages"]] == ["q1"]
         await wait_for(pilot, lambda: "‹ 2/2 ›" in screen_text(app))

@@ -296,8 +296,9 @@ class ChatScreen(MessageKeys, Screen[None]):
 
     @on(PromptInput.Submitted)
     async def _send(self, event: PromptInput.Submitted) -> None:
-        from deepseek_tui.ui.chat import sending
+        from deepseek_tui.ui.chat import focus, sending
 
+        focus.clear(self)  # the message keys act on the last message again
         await sending.submitted(self, event.text)
 
     # --- the answers (see deepseek_tui.ui.chat.turns) ------------------------------------
