@@ -86,12 +86,18 @@ async def test_find_shows_an_earlier_match_with_its_count(server: FakeDeepSeek, 
         # Reasoning is shown (folded): it is searched too, and opened for its match.
         await wait_for(pilot, lambda: "1/3" in screen_text(app))
         await wait_for(pilot, lambda: "I pondered a zebra." in screen_text(app))
+
+        # Every match on screen is drawn highlighted, the current one the most.
+        def hits() -> list[tuple[str, bool]]:
+            return [(str(m.content), m.has_class("-current")) for m in chat.query(".find-hit")]
+
         await wait_for(
-            pilot, lambda: [m.content.plain for m in chat.query(".find-hit")] == ["zebra"]
+            pilot, lambda: hits() == [("zebra", True), ("zebra", False), ("zebra", False)]
         )
         await pilot.press("enter")
         await wait_for(pilot, lambda: "2/3" in screen_text(app))
         assert "A zebra crossing, then a zebra again." in screen_text(app)
+        await wait_for(pilot, lambda: [c for _, c in hits()] == [False, True, False])
         await pilot.press("enter", "enter")
         await wait_for(pilot, lambda: bar.count == "1/3")  # wraps round
         await pilot.press("shift+enter")

@@ -77,25 +77,25 @@ async def mark_alternatives(screen: ChatScreen) -> None:
     if c is None:
         return
 
-    def read() -> tuple[list[Message], dict[int, tuple[int, int]]]:
-        path = screen.store.messages(c.id)
-        places: dict[int, tuple[int, int]] = {}
-        for m in path:
-            if m.role == "user":
-                alts = screen.store.alternatives(m.id)
-                if len(alts) > 1:
-                    at = next(i for i, a in enumerate(alts) if a.id == m.id)
-                    places[m.id] = (at + 1, len(alts))
-        return path, places
+    path = await asyncio.to_thread(screen.store.messages, c.id)
+    prompts = stored_prompts(screen, path)  # only the prompts on screen are looked up
 
-    path, places = await asyncio.to_thread(read)
-    for widget_id, m in stored_prompts(screen, path).items():
-        place = places.get(m.id)
-        widget = next((w for w in screen.pane.children if id(w) == widget_id), None)
-        answer = focus.answer_of(screen, widget)
+    def places() -> dict[int, tuple[int, int]]:
+        out: dict[int, tuple[int, int]] = {}
+        for m in prompts.values():
+            alts = screen.store.alternatives(m.id)
+            if len(alts) > 1:
+                at = next(i for i, a in enumerate(alts) if a.id == m.id)
+                out[m.id] = (at + 1, len(alts))
+        return out
+
+    found = await asyncio.to_thread(places)
+    widgets = {id(w): w for w in screen.pane.children}
+    for widget_id, m in prompts.items():
+        answer = focus.answer_of(screen, widgets.get(widget_id))
         row = focus.actions_of(screen, answer) if answer is not None else None
         if row is not None:
-            row.set_alternatives(*(place or (0, 0)))
+            row.set_alternatives(*found.get(m.id, (0, 0)))
 
 
 async def branch_from(screen: ChatScreen, message_id: int) -> None:

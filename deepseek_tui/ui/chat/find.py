@@ -7,7 +7,8 @@ asked for the widget that draws that part (``reveal_part``, which also opens
 folded reasoning); the match's line is then found among that widget's drawn
 lines (the n-th drawn occurrence for the n-th in the source, else the one
 nearest to where the source puts it), scrolled into the middle of the view
-and marked by an overlay that draws the matched cells highlighted.
+and marked by an overlay that draws the matched cells highlighted (the other
+matches on screen, less strongly).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class Finder:
         self.query = ""
         self.matches: list[Match] = []
         self.index: int | None = None
+        self.opened: set[int] = set()
+        """The answers (by ``id()``) whose reasoning find opened: searched on screen."""
 
     @property
     def bar(self) -> FindBar | None:
@@ -136,6 +139,8 @@ class Finder:
             return
         match = self.matches[self.index]
         target = match.message.reveal_part(match.part)  # may open folded reasoning
+        if match.part == "reasoning":
+            self.opened.add(id(match.message))
         self.screen.call_after_refresh(self._scroll_to, match, target)
 
     def _scroll_to(self, match: Match, target: Widget) -> None:
@@ -156,19 +161,7 @@ class Finder:
 
     def _locate(self, match: Match, target: Widget) -> Region | None:
         """Where the match is drawn (screen cells), if it is drawn as written."""
-        needle = self.query.casefold()
-        found: list[Region] = []
-        for leaf in _leaves(target):
-            region = leaf.content_region
-            for y in range(leaf.size.height):
-                text = leaf.render_line(y).text
-                hay = text.casefold()
-                at = hay.find(needle)
-                while at != -1:
-                    x = region.x + cell_len(text[:at])
-                    width = cell_len(text[at : at + len(needle)])
-                    found.append(Region(x, region.y + y, width, 1))
-                    at = hay.find(needle, at + len(needle))
+        found = [region for region, _ in _drawn(target, self.query)]
         if not found:
             return None
         total = sum(1 for m in self.matches if m.message is match.message and m.part == match.part)
@@ -178,27 +171,30 @@ class Finder:
         return min(found, key=lambda r: abs(r.y - estimate))
 
     def _mark(self, match: Match, target: Widget) -> None:
-        """Draw the matched text highlighted over where it is shown."""
+        """Draw the current match highlighted over where it is shown, and the
+        other matches on screen less strongly."""
         if not target.is_attached:
             return
-        hit = self._locate(match, target)
-        if hit is None or not self.screen.pane.content_region.contains_region(hit):
-            return
-        leaf_text = self._text_at(hit, target)
-        mark = Static(Content(leaf_text), classes="find-hit")
-        mark.styles.offset = (hit.x, hit.y)
-        mark.styles.width = hit.width
-        self.screen.mount(mark)
-
-    @staticmethod
-    def _text_at(hit: Region, target: Widget) -> str:
-        for leaf in _leaves(target):
-            region = leaf.content_region
-            if region.contains(hit.x, hit.y):
-                strip = leaf.render_line(hit.y - region.y)
-                start = hit.x - region.x
-                return strip.crop(start, start + hit.width).text
-        return ""
+        view = self.screen.pane.content_region
+        current = self._locate(match, target)
+        others: set[tuple[Region, str]] = set()
+        shown = {(m.message, m.part) for m in self.matches}
+        for m in {(w, p) for w, p in shown if p != "reasoning" or id(w) in self.opened}:
+            if m[0].is_attached and m[0].region.overlaps(view):
+                others.update(_drawn(m[0].reveal_part(m[1]), self.query, view))
+        if current is not None and current.overlaps(view):
+            others.update(_drawn(target, self.query, view))
+        marks: list[Static] = []
+        for region, text in sorted(others, key=lambda o: (o[0].y, o[0].x)):
+            if not view.contains_region(region):
+                continue
+            mark = Static(Content(text), classes="find-hit")
+            mark.set_class(region == current, "-current")
+            mark.styles.offset = (region.x, region.y)
+            mark.styles.width = region.width
+            marks.append(mark)
+        if marks:
+            self.screen.mount_all(marks)
 
     def _unmark(self) -> None:
         for mark in self.screen.query(".find-hit"):
@@ -207,6 +203,34 @@ class Finder:
     def _scrolled(self) -> None:
         """The view moved: the mark no longer sits on the match."""
         self._unmark()
+
+
+def _drawn(target: Widget, query: str, within: Region | None = None) -> list[tuple[Region, str]]:
+    """Where ``query`` is drawn under ``target`` (screen cells, and the text
+    drawn there), top to bottom; only in ``within`` when given."""
+    needle = query.casefold()
+    found: list[tuple[Region, str]] = []
+    if not needle:
+        return found
+    for leaf in _leaves(target):
+        region = leaf.content_region
+        rows = range(leaf.size.height)
+        if within is not None:
+            if not region.overlaps(within):
+                continue
+            rows = range(
+                max(0, within.y - region.y), min(leaf.size.height, within.bottom - region.y)
+            )
+        for y in rows:
+            text = leaf.render_line(y).text
+            hay = text.casefold()
+            at = hay.find(needle)
+            while at != -1:
+                shown = text[at : at + len(needle)]
+                x = region.x + cell_len(text[:at])
+                found.append((Region(x, region.y + y, cell_len(shown), 1), shown))
+                at = hay.find(needle, at + len(needle))
+    return found
 
 
 def _leaves(widget: Widget) -> list[Widget]:
