@@ -204,3 +204,27 @@ async def test_a_key_mapped_onto_a_taken_key_is_reported_and_the_action_still_wo
         assert chat.query_one(PromptInput).has_focus
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: chat.query_one(SettingsSidebar).display)
+        # F1 lists both keys the action answers to.
+        (settings,) = [keys.lower() for _, keys, ident in app.key_rows() if ident == "sidebar"]
+        assert "f6" in settings and ("^s" in settings or "ctrl+s" in settings)
+
+
+async def test_f4_edits_the_marked_prompt_and_sends_it_as_a_branch(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    server.push(Reply(content="a1"), Reply(content="a2"), Reply(content="a1 edited"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await chat_with(pilot, app, "q1 typo", "q2")
+        await pilot.press("alt+up", "alt+up", "alt+up", "alt+up", "f4")  # up to the first prompt
+        await wait_for(pilot, lambda: chat.prompt.text == "q1 typo")
+        await pilot.press(*["backspace"] * 4, *"fixed", "enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                [a.content for a in chat.query(AssistantMessage)] == ["a1 edited"]
+                and chat.query(AssistantMessage).last().state == "complete"
+            ),
+        )
+        assert [m["content"] for m in server.chat_requests[-1].body["messages"]] == ["q1 fixed"]
+        await wait_for(pilot, lambda: "‹ 2/2 ›" in screen_text(app))
