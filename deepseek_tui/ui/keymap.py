@@ -85,42 +85,40 @@ def checked_keymap(wanted: Mapping[str, str]) -> tuple[dict[str, str], list[str]
     notices: list[str] = []
     if not wanted:  # the usual case: nothing to check, no screens to import
         return keymap, notices
-    said: set[tuple[str, str]] = set()
+    hits: dict[str, list[str]] = {}
+    defaults: dict[str, str] = {}
     for bindings, widget_keys in _scopes():
-        defaults = {b.id: b.key for b in bindings if b.id}
+        names = {b.id: b.description for b in bindings if b.id}
+        defaults.update({b.id: b.key for b in bindings if b.id})
         taken: list[_Key] = list(widget_keys)
         for b in bindings:
-            if b.id in keymap:
-                continue  # its mapped keys are checked below
-            taken.extend(_Key(k, b.id or "") for k in _keys(b.key))
-        for action in sorted(set(wanted) & set(defaults)):
+            ident = b.id or ""
+            keys = _keys(wanted[ident]) if ident in wanted else _keys(b.key)
+            taken.extend(_Key(k, f"the key of {ident} ({b.description})") for k in keys)
+        for action in sorted(set(wanted) & set(names)):
+            own = f"the key of {action} ({names[action]})"
             for key in _keys(wanted[action]):
-                hits = [t for t in taken if t.key == key and t.owner != action]
-                hits += [
-                    _Key(key, other)
-                    for other in sorted(set(wanted) & set(defaults))
-                    if other != action and key in _keys(wanted[other])
-                ]
-                for hit in hits:
-                    if (action, hit.owner) in said or (hit.owner, action) in said:
-                        continue
-                    said.add((action, hit.owner))
-                    notices.append(_notice(action, wanted[action], hit, defaults[action], keymap))
+                for t in taken:
+                    said = hits.setdefault(action, [])
+                    text = f"{key} is also {t.owner}"
+                    if t.key == key and t.owner != own and text not in said:
+                        said.append(text)
+    for action, said in hits.items():
+        if said:
+            notices.append(_notice(action, wanted[action], said, defaults[action], keymap))
     return keymap, notices
 
 
-def _notice(action: str, mapped: str, hit: _Key, default: str, keymap: dict[str, str]) -> str:
-    owner = hit.owner if " " in hit.owner else f"the key of {hit.owner}"
+def _notice(action: str, mapped: str, said: list[str], default: str, keymap: dict[str, str]) -> str:
     keep = [k for k in _keys(default) if k not in _keys(mapped)]
     if keep:
-        now = _keys(keymap[action])
-        keymap[action] = ",".join([*now, *(k for k in keep if k not in now)])
-        after = f"{action} keeps {', '.join(keep)} as well"
+        keymap[action] = ",".join([*_keys(mapped), *keep])
+        after = f"so {action} keeps {', '.join(keep)} as well"
     else:
         after = f"choose another key for {action}"
     return (
-        f'warning: [keys] {action} = "{mapped}": {hit.key} is also {owner}, '
-        f"so it may not reach {action}; {after}"
+        f'warning: [keys] {action} = "{mapped}": {"; ".join(said)}; '
+        f"only one of them gets it, {after}"
     )
 
 
