@@ -69,15 +69,16 @@ def prompt_widget(screen: ChatScreen, path: Sequence[Message], message_id: int) 
     return None
 
 
-async def mark_alternatives(screen: ChatScreen) -> None:
-    """Say "‹ i/n ›" under each answer whose prompt has alternatives."""
+async def mark_alternatives(screen: ChatScreen, path: Sequence[Message] | None = None) -> None:
+    """Say "‹ i/n ›" under each answer whose prompt has alternatives (``path``:
+    the conversation's messages, when they were just read)."""
     from deepseek_tui.ui.chat import focus
 
     c = screen.conversation
     if c is None:
         return
-
-    path = await asyncio.to_thread(screen.store.messages, c.id)
+    if path is None:
+        path = await asyncio.to_thread(screen.store.messages, c.id)
     prompts = stored_prompts(screen, path)  # only the prompts on screen are looked up
 
     def places() -> dict[int, tuple[int, int]]:

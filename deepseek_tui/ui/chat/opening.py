@@ -75,4 +75,4 @@ async def show_path(screen: ChatScreen, messages: Sequence[Message]) -> None:
     screen.status.set(cost=screen.cost)
     from deepseek_tui.ui.chat.branches import mark_alternatives
 
-    screen.background(mark_alternatives(screen), "alternatives", exclusive=True)
+    screen.background(mark_alternatives(screen, messages), "alternatives", exclusive=True)
