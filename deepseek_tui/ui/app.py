@@ -301,5 +301,5 @@ class DeepSeekApp(App[int]):
                 )
                 rows.append((binding.description, shown, binding.id))
             if source is PromptInput:  # keys the prompt passes on (not remappable)
-                rows.append(("Scroll conversation", "PgUp, PgDn", "(prompt's if long)"))
+                rows.append(("Scroll by page", "PgUp, PgDn", "(prompt's if long)"))
         return rows

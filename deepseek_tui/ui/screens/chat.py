@@ -73,7 +73,7 @@ class ChatScreen(MessageKeys, Screen[None]):
         Binding("ctrl+s", "sidebar", "Settings", id="sidebar"),
         Binding("ctrl+r", "reasoning", "Reasoning", id="reasoning"),
         Binding("ctrl+end", "bottom", "Follow", id="bottom", show=False),
-        Binding("ctrl+home", "top", "Top of conversation", id="top", show=False),
+        Binding("ctrl+home", "top", "Go to top", id="top", show=False),
         Binding("ctrl+f", "find", "Find", id="find", show=False),
         Binding("alt+up", "message(-1)", "Previous message", id="message-previous", show=False),
         Binding("alt+down", "message(1)", "Next message", id="message-next", show=False),

@@ -42,7 +42,7 @@ class FindBar(Horizontal):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "step(1)", "Next match", id="find-next", show=False),
+        Binding("enter,down", "step(1)", "Next match", id="find-next", show=False),
         Binding("up,shift+enter", "step(-1)", "Previous match", id="find-previous", show=False),
         Binding("escape", "close", "Close find", id="find-close"),
     ]
