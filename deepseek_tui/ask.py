@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.models import ModelSpec
     from deepseek_tui.store import Conversation, Store
-    from deepseek_tui.toolloop import Approve
+    from deepseek_tui.toolloop import Approve, ToolBox
+    from deepseek_tui.tools.choices import Choices
     from deepseek_tui.tools.host import ToolHost
     from deepseek_tui.turn import Prepared, Turn, TurnOutcome
     from deepseek_tui.turn_events import NextRound, ProposedCall, ToolCallDone, ToolCallsProposed
@@ -113,6 +114,7 @@ async def _ask(
             stop=tuple(args.stop) if args.stop else None,
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
+        choices = _stored_choices(store, conversation) if args.tools else None
         tools = await _start_tools(settings) if args.tools else None
         turn = session.turn(
             prompt,
@@ -120,7 +122,7 @@ async def _ask(
             conversation=conversation,
             system=system or None,
             attachments=attachments,
-            tools=tools,
+            tools=_offered(tools, choices),
             approve=_approver(yes=args.yes),
         )
         text = _AskOutput(out, stream=not args.json, reasoning=args.reasoning)
@@ -211,6 +213,25 @@ async def _start_tools(settings: Settings) -> ToolHost | None:
                 file=sys.stderr,
             )
     return host
+
+
+def _stored_choices(store: Store | None, conversation: Conversation | None) -> Choices | None:
+    """What the user chose about tools in the conversation continued (in the
+    TUI): tools switched off are not offered, tools always allowed run."""
+    if store is None or conversation is None:
+        return None
+    from deepseek_tui.tools.choices import Choices
+
+    stored = store.tool_choices(conversation.id)
+    return Choices(set(stored.off), set(stored.allowed), conversation.id)
+
+
+def _offered(host: ToolHost | None, choices: Choices | None) -> ToolBox | None:
+    if host is None or choices is None:
+        return host
+    from deepseek_tui.tools.choices import OfferedTools
+
+    return OfferedTools(host, choices)
 
 
 def _approver(*, yes: bool) -> Approve:

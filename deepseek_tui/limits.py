@@ -92,7 +92,5 @@ def _note(spec: ModelSpec, p: Param, value: float, bound: float) -> str:
         )
     which = "maximum" if above else "minimum"
     side = "above" if above else "below"
-    return (
-        f"{p.name} {value:g} is {side} this host's {which} of {bound:g} for {spec.id};"
-        f" sent {bound:g}"
-    )
+    shown, limit = params.number(value), params.number(bound)
+    return f"{p.name} {shown} is {side} this host's {which} of {limit} for {spec.id}; sent {limit}"

@@ -33,6 +33,7 @@ __all__ = [
     "Param",
     "by_name",
     "check",
+    "number",
     "parse_flag",
     "parse_text",
     "show",
@@ -61,7 +62,7 @@ class Param(NamedTuple):  # a NamedTuple: cheap, immutable, and ``_replace`` for
     @property
     def allowed(self) -> str:
         """The range for people: ``0 to 2``, ``1 to 1,000,000``."""
-        return f"{_number(self.lo)} to {_number(self.hi)}"
+        return f"{number(self.lo)} to {number(self.hi)}"
 
     @property
     def expected(self) -> str:
@@ -184,6 +185,7 @@ def _what(param: Param) -> str:
     return "a whole number" if param.kind is int else "a number"
 
 
-def _number(x: float) -> str:
-    """A bound for people: whole numbers in full with thousands separators."""
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+def number(x: float) -> str:
+    """A number for people: whole ones in full with thousands separators
+    (``1,000,000``, never ``1e+06``), others with the digits they have (``0.95``)."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:.15g}"

@@ -38,6 +38,7 @@ from ._errors import (
 from ._messages import RECOVER_AFTER
 from ._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from ._store import OpenResult, Store
+from ._tool_choices import ToolChoices
 from ._types import (
     FINAL_STATUSES,
     ROLES,
@@ -90,6 +91,7 @@ __all__ = [
     "Status",
     "Store",
     "StoreError",
+    "ToolChoices",
     "derive_title",
     "ending_label",
     "format_timestamp",

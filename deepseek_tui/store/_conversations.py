@@ -77,7 +77,8 @@ class ConversationsPart(StoreBase):
             return _rows.conversation(self._resolve(conn, id_or_prefix))
 
     def latest_conversation(self) -> Conversation | None:
-        """The most recently updated conversation (``deepseek-tui -c``), if any."""
+        """The conversation used last (``deepseek-tui -c``), if any: the one with
+        the latest message or settings change (a rename is not a use)."""
         with self._reading("read the latest conversation") as conn:
             row = conn.execute(
                 "SELECT * FROM conversations ORDER BY updated DESC, rowid DESC LIMIT 1"
@@ -87,7 +88,7 @@ class ConversationsPart(StoreBase):
     def list_conversations(
         self, *, limit: int | None = None, search: str | None = None
     ) -> list[ConversationSummary]:
-        """Conversations, most recently updated first.
+        """Conversations, the one used last first (a rename does not move one).
 
         With ``search``, only those whose title or any message text matches
         every term (the last one as a prefix). Any input is safe: operators and
@@ -145,6 +146,8 @@ class ConversationsPart(StoreBase):
         """Change a conversation's own settings; ``None`` leaves a field as it is.
 
         ``params`` replaces the whole dict. ``system=""`` removes the system prompt.
+        A change of title alone keeps ``updated``, which orders the conversations
+        by last use: renaming an old conversation does not make ``-c`` reopen it.
         """
         changes: dict[str, Any] = {}
         if title is not None:
@@ -159,7 +162,10 @@ class ConversationsPart(StoreBase):
             changes["provider"] = provider
         with self._writing("update the conversation") as conn:
             self._require_conversation(conn, conversation_id)
-            changes["updated"] = self._now()
+            if changes.keys() - {"title"}:
+                changes["updated"] = self._now()
+            if not changes:
+                return self._fetch_conversation(conn, conversation_id)
             assignments = ", ".join(f"{column} = :{column}" for column in changes)
             conn.execute(
                 f"UPDATE conversations SET {assignments} WHERE id = :conversation_id",
@@ -168,7 +174,8 @@ class ConversationsPart(StoreBase):
             return self._fetch_conversation(conn, conversation_id)
 
     def rename(self, conversation_id: str, title: str) -> Conversation:
-        """Set a conversation's title (``""`` lets the next message name it again)."""
+        """Set a conversation's title (``""`` lets the next message name it again);
+        its place in the order of last use stays."""
         return self.update_conversation(conversation_id, title=title)
 
     def delete_conversation(self, conversation_id: str) -> None:

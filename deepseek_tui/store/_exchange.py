@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _blobs, _rows
+from . import _blobs, _rows, _tool_choices
 from ._base import StoreBase
 from ._types import Conversation, Message
 
@@ -33,7 +33,8 @@ class ExchangePart(StoreBase):
             for m in messages:
                 keys |= _blobs.referenced(m.attachments)
             data = _blobs.fetch(conn, keys)
-        return export_dict(conversation, messages, data)
+            choices = _tool_choices.read(conn, conversation.id)
+        return export_dict(conversation, messages, data, choices)
 
     def export_markdown(self, id_or_prefix: str) -> str:
         """A conversation as Markdown, for people."""
@@ -46,8 +47,9 @@ class ExchangePart(StoreBase):
 
         The conversation gets a new id; ``keep_id`` (for undoing a delete, whose
         data the store wrote) keeps the exported one when it is free and has the
-        shape of the store's ids. Every string is sanitized, and valid time
-        stamps are kept (see ``_import``). Raises :class:`InvalidImportError`
+        shape of the store's ids, and the tools the conversation always allowed
+        (only the store wrote that consent). Every string is sanitized, and
+        valid time stamps are kept (see ``_import``). Raises :class:`InvalidImportError`
         with the first problem found; nothing is written then.
         """
         from ._import import parse_import
@@ -93,4 +95,6 @@ class ExchangePart(StoreBase):
                     tool_status=m.tools.tool_status,
                 )
             self._set_head(conn, ident, parent)
+            off, allowed = imported.tool_choices
+            _tool_choices.write(conn, ident, off, allowed)
             return self._fetch_conversation(conn, ident)

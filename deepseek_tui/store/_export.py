@@ -8,7 +8,9 @@ Tool use (DESIGN.md): an assistant message that asked for calls carries
 ``tool_calls`` (``id``, ``type``, ``name``, ``arguments`` each), and each
 result is a message with role ``tool``, ``tool_call_id``, ``name``,
 ``content`` (the whole result) and ``status`` -- how the call ended (``ok``,
-``error``, ``timeout``, ``invalid``, ``declined``, ``not_run``).
+``error``, ``timeout``, ``invalid``, ``declined``, ``not_run``). What the
+user chose about tools in the conversation is ``tool_choices``: ``off`` and
+``allowed``, each a sorted array of wire names (``server__tool``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from deepseek_tui.sanitize import clean as _clean
 from deepseek_tui.sanitize import name_bidi
 
 from ._endings import ending_label, reported_status
+from ._tool_choices import ToolChoices
 from ._types import Conversation, Message
 
 EXPORT_FORMAT = "deepseek-tui/1"
@@ -44,14 +47,17 @@ def export_dict(
     conversation: Conversation,
     messages: Sequence[Message],
     attachment_data: Mapping[str, bytes] | None = None,
+    tool_choices: ToolChoices | None = None,
 ) -> dict[str, Any]:
     """The ``export --format json`` object.
 
     ``attachment_data`` carries the kept bytes of the messages' attachments,
     base64 under their SHA-256 (the ``sha256`` of an attachment record), each
     once however many messages carry it: a file holds everything needed to
-    continue the conversation elsewhere, images included.
+    continue the conversation elsewhere, images included. ``tool_choices``:
+    the tools switched off and always allowed in the conversation.
     """
+    tool_choices = tool_choices or ToolChoices()
     return {
         "format": EXPORT_FORMAT,
         "id": conversation.id,
@@ -66,6 +72,10 @@ def export_dict(
         "attachment_data": {
             key: base64.b64encode(data).decode("ascii")
             for key, data in sorted((attachment_data or {}).items())
+        },
+        "tool_choices": {
+            "off": sorted(tool_choices.off),
+            "allowed": sorted(tool_choices.allowed),
         },
     }
 

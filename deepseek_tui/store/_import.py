@@ -21,7 +21,11 @@ A file to import may come from anywhere, and what is stored is later printed by
   (finite, non-negative numbers, or null for unknown) and drops the rest; a cost or number that is
   not finite is dropped; a time that is not ISO 8601 is replaced by the time of
   the import;
-* tool calls and results are checked as ``_import_tools`` says.
+* tool calls and results are checked as ``_import_tools`` says;
+* ``tool_choices`` (optional) holds ``off`` and ``allowed``, arrays of wire
+  names (``[a-zA-Z0-9_-]{1,64}``). Only ``off`` is taken from a file: a tool
+  switched off there stays off, but "always allow" is consent, which only the
+  user gives -- the store's own undo of a delete (``keep_id``) keeps it.
 
 Output paths sanitize again as they always do; this is what keeps an old or
 foreign file from planting text that only one of them forgets to clean.
@@ -45,6 +49,7 @@ from ._endings import LEGACY_STOPPED_ERROR, reported_status
 from ._errors import InvalidImportError
 from ._export import EXPORT_FORMAT
 from ._import_tools import ToolFields, tool_fields
+from ._tool_choices import WIRE_NAME, ToolChoices
 from ._types import ROLES, STATUSES, Role, Status
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -56,6 +61,8 @@ _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _MAX_DEPTH = 32
 #: Usage counts beyond SQLite's 64-bit integers are not counts.
 _MAX_COUNT = 2**63
+#: More tools than any set of servers offers.
+_MAX_TOOLS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,7 @@ class ImportedConversation:
     messages: tuple[ImportedMessage, ...]
     attachment_data: dict[str, bytes]
     """Attachment bytes by SHA-256, only those a message refers to."""
+    tool_choices: ToolChoices = ToolChoices()
 
 
 # --- untrusted values -------------------------------------------------------------
@@ -285,11 +293,37 @@ def _attachment_data(
     return out
 
 
+def _tool_names(value: Any, where: str) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise _fail(where, f"must be an array or null, not {type(value).__name__}")
+    if len(value) > _MAX_TOOLS:
+        raise _fail(where, f"has more than {_MAX_TOOLS} tools")
+    for k, name in enumerate(value):
+        if not isinstance(name, str) or not WIRE_NAME.fullmatch(name):
+            raise _fail(f"{where}[{k}]", f"is not a tool name (server__tool), but {_shown(name)}")
+    return frozenset(value)
+
+
+def _tool_choices(data: Mapping[str, Any], *, keep_allowed: bool) -> ToolChoices:
+    """The ``tool_choices`` object: ``off`` always, ``allowed`` only when kept."""
+    value = data.get("tool_choices")
+    if value is None:
+        return ToolChoices()
+    if not isinstance(value, Mapping):
+        raise _fail("tool_choices", f"must be an object or null, not {type(value).__name__}")
+    off = _tool_names(value.get("off"), "tool_choices.off")
+    allowed = _tool_names(value.get("allowed"), "tool_choices.allowed")
+    return ToolChoices(off, allowed if keep_allowed else frozenset())
+
+
 def parse_import(data: Any, *, keep_id: bool = False) -> ImportedConversation:
     """Validate and sanitize an ``export_dict`` object (see the module docstring).
 
     Raises :class:`InvalidImportError` if it is not one. The id is kept only
-    with ``keep_id`` and when it looks like one of the store's.
+    with ``keep_id`` and when it looks like one of the store's; so are the
+    tools the conversation always allowed (only ``keep_id``: the store's own data).
     """
     if not isinstance(data, Mapping):
         raise _fail("the top level", "must be a JSON object")
@@ -314,4 +348,5 @@ def parse_import(data: Any, *, keep_id: bool = False) -> ImportedConversation:
         provider=_opt_name(data, "provider", ""),
         messages=parsed,
         attachment_data=_attachment_data(data, parsed),
+        tool_choices=_tool_choices(data, keep_allowed=keep_id),
     )

@@ -365,6 +365,25 @@ _V6 = _statements(
     "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
 )
 
+# Version 7: what the user chose about tools in a conversation, kept with it so
+# that reopening it (``-c``, ``--resume``, Ctrl+O) finds them as they were left.
+# One row per choice that differs from the default: ``off`` (the tool is not
+# offered to the model) or ``allowed`` (its calls run without asking); both may
+# hold for one tool. ``tool`` is the wire name (``server__tool``). Not kept in
+# ``conversations.params``, which every send rewrites. The rows go with their
+# conversation (cascade); a later rebuild of ``conversations`` must carry them.
+_V7 = _statements(
+    """
+    CREATE TABLE tool_choices (
+        conversation_id TEXT NOT NULL
+                        REFERENCES conversations (id) ON DELETE CASCADE,
+        tool            TEXT NOT NULL,
+        choice          TEXT NOT NULL CHECK (choice IN ('off', 'allowed')),
+        PRIMARY KEY (conversation_id, tool, choice)
+    ) WITHOUT ROWID
+    """,
+)
+
 #: Every step, oldest first. ``SCHEMA_VERSION`` is the last one's version.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations and messages", _V1),
@@ -373,6 +392,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "a 'stopped' status for answers the user stopped", _V4),
     Migration(5, "attachment bytes kept with their messages", _V5),
     Migration(6, "tool calls and their results", _V6),
+    Migration(7, "tool choices kept with their conversation", _V7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

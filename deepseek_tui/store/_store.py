@@ -19,7 +19,8 @@ placeholder that the same protocol covers (see ``_tool_turns``).
 
 The methods live in parts, one module each, put together here: conversations
 (``_conversations``), messages and the streaming protocol (``_messages``),
-tool use (``_tool_turns``), branches (``_branches``), export and import (``_exchange``), attachment
+tool use (``_tool_turns``), the tools chosen per conversation
+(``_tool_choices``), branches (``_branches``), export and import (``_exchange``), attachment
 bytes (``_blobs``), all on the
 connection and lock of ``_base``.
 """
@@ -40,6 +41,7 @@ from ._exchange import ExchangePart
 from ._messages import MessagesPart
 from ._migrations import MIGRATIONS, Migration
 from ._open import open_database
+from ._tool_choices import ToolChoicesPart
 from ._tool_turns import ToolTurnsPart
 
 
@@ -56,7 +58,15 @@ class OpenResult(NamedTuple):  # cheaper to create than a dataclass, at every st
     read_only: bool
 
 
-class Store(ConversationsPart, MessagesPart, ToolTurnsPart, BranchesPart, ExchangePart, BlobsPart):
+class Store(
+    ConversationsPart,
+    MessagesPart,
+    ToolTurnsPart,
+    ToolChoicesPart,
+    BranchesPart,
+    ExchangePart,
+    BlobsPart,
+):
     """Every conversation and message, in one SQLite file. See the module docstring."""
 
     @classmethod

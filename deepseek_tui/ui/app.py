@@ -28,6 +28,7 @@ from deepseek_tui.launch import Launch
 from deepseek_tui.paths import Paths
 from deepseek_tui.sanitize import clean, reveal
 from deepseek_tui.session import Session
+from deepseek_tui.ui import sizes
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.links import why_not
 from deepseek_tui.ui.palette import ChatCommands, ToolCommands
@@ -45,6 +46,8 @@ class DeepSeekApp(App[int]):
     """deepseek-tui's TUI. Build it with an open :class:`Launch` (see ``run_app``)."""
 
     CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = sizes.HORIZONTAL
+    VERTICAL_BREAKPOINTS = sizes.VERTICAL
     COMMANDS = App.COMMANDS | {ChatCommands, ToolCommands}
     TITLE = "deepseek-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,11 +73,18 @@ class DeepSeekApp(App[int]):
         self.clock = clock
         self.demo_server: Any = None
         self.failure: str | None = None
+        """A message for stderr when the app had to give up."""
         self._env_key_problem = ""
         """What to do about an unusable key in the environment (it wins at every start)."""
-        """A message for stderr when the app had to give up."""
+        self._key_unchecked: str | None = None
+        """Why the key entered at start was saved without being checked."""
         self.themes = AppThemes(self, settings.theme, paths, remember=not launch.demo)
-        self.tools = ChatTools(settings.mcp, settings.tools)
+        self.tools = ChatTools(
+            settings.mcp,
+            settings.tools,
+            launch.store,
+            lambda text: self.notify(text, severity="error", timeout=10, markup=False),
+        )
         """The MCP servers: started by the chat screen after its first frame."""
 
     async def on_mount(self) -> None:
@@ -174,6 +184,7 @@ class DeepSeekApp(App[int]):
         from deepseek_tui.request import client_for
         from deepseek_tui.urls import BadBaseURL
 
+        unchecked: str | None = None
         try:
             async with client_for(self.settings, key) as client:
                 await client.list_models()
@@ -182,13 +193,19 @@ class DeepSeekApp(App[int]):
         except AuthenticationError:
             return "the host rejected this key; check it and paste it again"
         except APIError as exc:
-            return clean(exc.message)
+            if not exc.retryable:  # the host's answer stands (a wrong URL, a refusal)
+                return clean(exc.message)
+            # Offline, or the host is down or busy: nothing is known against the
+            # key, so it is saved unchecked (the first message will tell).
+            unchecked = clean(exc.message)
         try:
             await asyncio.to_thread(
                 save_api_key, self.paths.config_file, self.settings.provider, key
             )
         except (ConfigError, OSError) as exc:
-            return f"the key works but could not be saved: {clean(str(exc))}"
+            works = "the key works but" if unchecked is None else "the key"
+            return f"{works} could not be saved: {clean(str(exc))}"
+        self._key_unchecked = unchecked
         self.session.use_key(key)
         return None
 
@@ -198,6 +215,14 @@ class DeepSeekApp(App[int]):
             self.failure = problem or "no API key: set DEEPSEEK_API_KEY or enter one at start-up"
             self.exit(1, return_code=1)
             return
+        if self._key_unchecked is not None:
+            self.notify(
+                f"API key saved without being checked: {self._key_unchecked}."
+                " Your first message will tell whether the host takes it.",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         if self._env_key_problem:
             self.notify(
                 f"API key saved. {self._env_key_problem}: until then it wins over "
@@ -205,7 +230,7 @@ class DeepSeekApp(App[int]):
                 severity="warning",
                 timeout=15,
             )
-        else:
+        elif self._key_unchecked is None:
             self.notify("API key saved", timeout=3)
         await self._open_chat(key)
 
@@ -218,7 +243,9 @@ class DeepSeekApp(App[int]):
             tools=self.tools,
         )
         messages, self.launch.messages = self.launch.messages, None
-        await self.push_screen(ChatScreen(context, messages))
+        chat = ChatScreen(context, messages)
+        chat.update_classes(sizes.size_classes(self.size), update=False)  # styled once
+        await self.push_screen(chat)
 
     # --- actions -------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from deepseek_tui.store import Store
 from deepseek_tui.testing import FakeDeepSeek, Reply
 
 from .conftest import configure, rows
@@ -163,3 +164,37 @@ def test_no_tools_are_offered_without_tools_or_servers(
     r = run_cli("ask", *flags, "hi")
     assert r.code == 0, r.stderr
     assert "tools" not in server.chat_requests[0].body
+
+
+@pytest.mark.parametrize("how", ["--resume", "-c"])
+def test_a_continued_conversation_keeps_the_tools_chosen_in_it(
+    run_cli, server: FakeDeepSeek, home: Path, how: str
+) -> None:
+    """What the user chose in the TUI holds in ``ask``: a tool switched off in
+    the conversation is not offered, one always allowed runs without --yes,
+    and stderr says no more than for any call that runs."""
+    with_time_server(home, server)
+    server.push(Reply(content="Hello."))
+    first = run_cli("ask", "--json", "hi")
+    assert first.code == 0, first.stderr
+    ident = json.loads(first.stdout)["conversation_id"]
+    with Store.open(home / "conversations.db").store as store:
+        store.set_tool_choices(ident, off=["time__convert_time"], allowed=[TIME])
+    server.push(Reply(content="", tool_calls=[call()]), Reply(content="Noon."))
+    flags = ["--resume", ident] if how == "--resume" else ["-c"]
+    r = run_cli("ask", *flags, "--tools", "time?", timeout=120)
+    assert r.code == 0, r.stderr
+    assert r.stdout == "Noon.\n"
+    assert [t["function"]["name"] for t in server.chat_requests[1].body["tools"]] == [TIME]
+    lines = r.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["tool", "ok"], r.stderr
+    assert rows(home, "SELECT tool_status FROM messages WHERE role = 'tool'") == [("ok",)]
+    # A new conversation starts from the defaults: every tool, and asking first.
+    server.push(Reply(content="", tool_calls=[call(ident="n1")]), Reply(content="Declined."))
+    r = run_cli("ask", "--tools", "time?", timeout=120)
+    assert r.code == 0, r.stderr
+    assert [t["function"]["name"] for t in server.chat_requests[3].body["tools"]] == [
+        TIME,
+        "time__convert_time",
+    ]
+    assert f"declined {TIME}" in r.stderr

@@ -265,6 +265,20 @@ def test_update_and_rename(store: Store) -> None:
         store.rename("nope", "x")
 
 
+def test_a_rename_is_not_a_use(store: Store) -> None:
+    """``-c`` and the list follow the last message or settings change, not a rename."""
+    old = store.create_conversation(title="old")
+    store.begin_turn(old.id, user_content="first", model="m", params={})
+    new = store.create_conversation(title="new")
+    store.begin_turn(new.id, user_content="second", model="m", params={})
+    before = store.get_conversation(old.id).updated
+    assert store.rename(old.id, "renamed").updated == before
+    assert store.latest_conversation().id == new.id  # type: ignore[union-attr]
+    assert [c.title for c in store.list_conversations()] == ["new", "renamed"]
+    store.update_conversation(old.id, model="m2")  # a settings change is a use
+    assert store.latest_conversation().id == old.id  # type: ignore[union-attr]
+
+
 def test_delete_conversation_cascades(store: Store, db_path: Path) -> None:
     keep = store.create_conversation(title="keep")
     gone = store.create_conversation(title="gone")

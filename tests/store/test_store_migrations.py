@@ -188,6 +188,7 @@ def test_newer_database_opens_read_only(db_path: Path) -> None:
             lambda: s.rename(conv.id, "y"),
             lambda: s.delete_conversation(conv.id),
             lambda: s.import_json({"messages": []}),
+            lambda: s.set_tool_choices(conv.id, off=["a__b"], allowed=[]),
         ]
         for write in writes:
             with pytest.raises(NewerSchemaError, match="newer deepseek-tui") as info:
@@ -364,7 +365,7 @@ def test_upgrade_to_v6_keeps_messages_and_searches_tool_calls(
         s.finish_message(a.id, content="moraine", reasoning="r", status="complete")
         legacy = s.append_message(c.id, role="tool", content="an old tool note")
     assert raw_query(db_path, "PRAGMA user_version") == [(5,)]
-    opened = Store.open(db_path)
+    opened = Store.open(db_path, migrations=MIGRATIONS[:6])
     assert len(opened.notices) == 1 and "v5 to v6" in opened.notices[0]
     assert list(db_path.parent.glob("conversations.db.bak-v5-*"))
     with opened.store as s:
@@ -389,6 +390,52 @@ def test_upgrade_to_v6_keeps_messages_and_searches_tool_calls(
     with pytest.raises(sqlite3.IntegrityError):
         raw_query(db_path, "UPDATE messages SET tool_status = 'fine'")
     fresh = tmp_path / "fresh.db"
+    Store.open(fresh, migrations=MIGRATIONS[:6]).store.close()
+    schema = (
+        "SELECT type, name, sql FROM sqlite_schema "
+        "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
+    )
+    assert raw_query(db_path, schema) == raw_query(fresh, schema)
+    assert raw_query(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_upgrade_to_v7_keeps_everything_and_keeps_tool_choices_from_then_on(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """A v6 database (tool calls in it) opens, is backed up and upgraded: its
+    conversations start from the default tool choices, and choices made from
+    then on are kept, go with a deleted conversation, and match a new database."""
+    call = {"id": "k1", "type": "function", "function": {"name": "t__f", "arguments": "{}"}}
+    with Store.open(db_path, migrations=MIGRATIONS[:6]).store as s:
+        kept = s.create_conversation(title="Tides")
+        _, a = s.begin_turn(kept.id, user_content="high tide?", model="m", params={})
+        s.finish_message(a.id, content="", reasoning="r", status="complete", tool_calls=[call])
+        s.add_tool_result(kept.id, tool_call_id="k1", name="t__f", content="6 am", status="ok")
+        gone = s.create_conversation(title="Gone")
+    assert raw_query(db_path, "PRAGMA user_version") == [(6,)]
+    before = raw_query(db_path, "SELECT * FROM messages ORDER BY id")
+
+    opened = Store.open(db_path)
+    assert len(opened.notices) == 1 and "v6 to v7" in opened.notices[0]
+    [backup] = db_path.parent.glob("conversations.db.bak-v6-*")
+    assert raw_query(backup, "PRAGMA user_version") == [(6,)]
+    with opened.store as s:
+        assert raw_query(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(7,)]
+        assert raw_query(db_path, "SELECT * FROM messages ORDER BY id") == before
+        assert s.tool_choices(kept.id) == (frozenset(), frozenset())
+        updated = s.get_conversation(kept.id).updated
+        s.set_tool_choices(kept.id, off=["t__f"], allowed=["t__g"])
+        s.set_tool_choices(gone.id, off=["t__f", "t__g"], allowed=[])
+        assert s.tool_choices(kept.id) == (frozenset({"t__f"}), frozenset({"t__g"}))
+        assert s.get_conversation(kept.id).updated == updated  # not a message: no reorder
+        s.delete_conversation(gone.id)
+    assert raw_query(db_path, "SELECT conversation_id, tool, choice FROM tool_choices") == [
+        (kept.id, "t__f", "off"),
+        (kept.id, "t__g", "allowed"),
+    ]
+    with pytest.raises(sqlite3.IntegrityError):
+        raw_query(db_path, "UPDATE tool_choices SET choice = 'maybe'")
+    fresh = tmp_path / "fresh.db"
     Store.open(fresh).store.close()
     schema = (
         "SELECT type, name, sql FROM sqlite_schema "
@@ -396,3 +443,4 @@ def test_upgrade_to_v6_keeps_messages_and_searches_tool_calls(
     )
     assert raw_query(db_path, schema) == raw_query(fresh, schema)
     assert raw_query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert raw_query(db_path, "PRAGMA foreign_key_check") == []

@@ -30,6 +30,18 @@ FIXED_NOW = datetime(2026, 10, 3, 12, 0, tzinfo=UTC)
 WAIT_LIMIT = 60.0 if os.environ.get("CI") else 30.0
 
 
+#: What decides how a copy reaches the clipboard (deepseek_tui.ui.clipboard):
+#: tests start with none of it, so a copy never runs the machine's own xclip or
+#: asks the developer's tmux, and says the same wherever the tests run.
+CLIPBOARD_ENV = ("DISPLAY", "WAYLAND_DISPLAY", "TMUX", "STY", "WSL_DISTRO_NAME", "WSL_INTEROP")
+
+
+@pytest.fixture(autouse=True)
+def _no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in CLIPBOARD_ENV:
+        monkeypatch.delenv(var, raising=False)
+
+
 def configure(home: Path, base_url: str, *, key: str | None = KEY, extra: str = "") -> None:
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "config.toml"

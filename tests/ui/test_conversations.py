@@ -94,9 +94,10 @@ async def test_rename_delete_undo_and_new(server: FakeDeepSeek, home: Path) -> N
         assert rows(home, "SELECT title FROM conversations WHERE id = ?", ids["Trip to Oslo"]) == [
             ("Norway notes",)
         ]
+        # A rename is not a use: the conversations keep their order.
+        assert listed(app) == ["Zebras", "Norway notes", "Cooking rice"]
         # Delete the open conversation: confirm, it goes; undo brings it back.
-        assert listed(app)[0] == "Norway notes"  # a rename counts as an update
-        await pilot.press("down")
+        panel.options.highlighted = listed(app).index("Zebras")
         assert panel.selected == ids["Zebras"]
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -139,3 +140,35 @@ async def test_rename_delete_undo_and_new(server: FakeDeepSeek, home: Path) -> N
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: app.screen is chat)
         assert chat.conversation is None  # type: ignore[attr-defined]
+
+
+async def test_continue_reopens_the_conversation_used_last_not_renamed_last(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    """Renaming an old conversation neither moves it up the list nor makes
+    ``-c`` reopen it: both follow the last message."""
+    ids = seed(home)  # Zebras was used last
+    app = make_app(continue_=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen))
+        panel = app.screen
+        await wait_for(pilot, lambda: len(panel.summaries) == 3)
+        panel.options.highlighted = listed(app).index("Cooking rice")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, RenameScreen))
+        app.screen.query_one(Input).value = "Rice, properly"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is panel and "Rice, properly" in listed(app))
+        assert listed(app) == ["Zebras", "Trip to Oslo", "Rice, properly"]
+    app = make_app(continue_=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        await wait_for(pilot, lambda: chat.query(AssistantMessage))
+        assert [u.text for u in chat.query(UserMessage)] == ["Why are zebras striped?"]
+        assert "Zebras" in screen_text(app)
+    assert rows(home, "SELECT id FROM conversations ORDER BY updated DESC LIMIT 1") == [
+        (ids["Zebras"],)
+    ]

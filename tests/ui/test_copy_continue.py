@@ -53,10 +53,10 @@ async def test_copy_answer_and_code_by_key_and_by_click(server: FakeDeepSeek) ->
         await wait_for(pilot, lambda: done(screen, 1))
         await pilot.press("f2")
         assert app.clipboard == ANSWER
-        assert notified(app, "Copied the last answer")
+        await wait_for(pilot, lambda: notified(app, "Copied the last answer (11 lines,"))
         await pilot.press("f3")
         assert app.clipboard == "echo two"
-        assert notified(app, "Copied the last code block (1 line,")
+        await wait_for(pilot, lambda: notified(app, "Copied the last code block (1 line,"))
         app.copy_to_clipboard("")
         await pilot.click("#copy-code")
         assert app.clipboard == "echo two"

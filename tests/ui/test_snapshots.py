@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
+from deepseek_tui.ui.screens.help import KeyTable
 from deepseek_tui.ui.widgets.message import AssistantMessage, ErrorBlock
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
@@ -111,6 +113,95 @@ def test_retired_model_error_block(
     assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)
 
 
+# --- small terminals -----------------------------------------------------------------
+
+SMALL = [pytest.param((80, 24), id="80x24"), pytest.param((60, 15), id="60x15")]
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+    """Times shown in the local zone, here UTC, whatever the machine's."""
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.parametrize("size", SMALL)
+def test_small_chat(
+    thread_server: FakeDeepSeek, snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    thread_server.push(Reply(content=ANSWER, reasoning="Keep it short."))
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await _send(pilot, "Show me a list", done=_complete(pilot))
+
+    assert snap_compare(_app(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SMALL)
+def test_small_sidebar_over_the_chat(
+    thread_server: FakeDeepSeek, snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        await pilot.press("ctrl+s")
+        sidebar = pilot.app.screen.query_one(SettingsSidebar)
+        await wait_for(pilot, lambda: sidebar.display and sidebar.query("#model"))
+        await wait_for(pilot, lambda: pilot.app.focused is sidebar.query_one("#model"))
+
+    assert snap_compare(_app(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SMALL)
+def test_small_conversations_panel(
+    thread_server: FakeDeepSeek,
+    home: Path,
+    utc: None,
+    snap_compare: SnapCompare,
+    size: tuple[int, int],
+) -> None:
+    from deepseek_tui.ui.screens.conversations import ConversationsScreen
+
+    from .test_small_terminals import TITLES, seed
+
+    seed(home)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConversationsScreen))
+        panel = pilot.app.screen
+        assert isinstance(panel, ConversationsScreen)
+        await wait_for(pilot, lambda: len(panel.summaries) == len(TITLES) and _settled(pilot))
+        panel.query_one("#search", Input).cursor_blink = False
+
+    assert snap_compare(_app(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SMALL)
+def test_small_help(
+    thread_server: FakeDeepSeek, snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    from deepseek_tui.ui.screens.help import HelpScreen
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(KeyTable).row_count)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=run)
+
+
 def test_find_bar_marked_message_and_alternatives(
     thread_server: FakeDeepSeek, snap_compare: SnapCompare
 ) -> None:
@@ -121,8 +212,6 @@ def test_find_bar_marked_message_and_alternatives(
     )
 
     async def run(pilot: Pilot[Any]) -> None:
-        from textual.widgets import Input
-
         await _send(pilot, "first", done=_complete(pilot))
         screen = pilot.app.screen
         await pilot.press(*"second", "enter")

@@ -18,7 +18,7 @@ from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
 from deepseek_tui.ui.widgets.status import StatusLine
 
-from .conftest import KEY, SIZE, configure, make_app, screen_text, wait_for
+from .conftest import KEY, SIZE, configure, make_app, notified, screen_text, wait_for
 
 
 async def test_continue_shows_stored_messages_and_settings(
@@ -83,6 +83,27 @@ async def test_first_run_dialog_checks_and_saves_key(home: Path) -> None:
         config = home / "config.toml"
         assert stat.S_IMODE(config.stat().st_mode) == 0o600
         assert load_settings(Paths.resolve()).api_key() == KEY
+
+
+async def test_first_run_dialog_saves_a_key_it_cannot_check_offline(home: Path) -> None:
+    """No network: the key is saved all the same, and the app says it was not
+    checked (a host that answers 401 still refuses it: the test above)."""
+    async with FakeDeepSeek(api_key=KEY, host="deepseek") as srv:
+        unreachable = srv.base_url  # nothing listens there once the server stops
+    configure(home, unreachable, key=None)
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        assert "saved unchecked" in screen_text(app)
+        await pilot.press(*KEY, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await wait_for(pilot, lambda: notified(app, "API key saved without being checked"))
+        (notice,) = [n for n in app._notifications if "without being checked" in n.message]
+        assert "could not reach" in notice.message
+        assert notice.severity == "warning"
+        assert not notified(app, "API key saved.")
+        assert KEY not in screen_text(app)
+    assert load_settings(Paths.resolve()).api_key() == KEY
 
 
 async def test_help_lists_bindings_and_keymap_applies(server: FakeDeepSeek, home: Path) -> None:

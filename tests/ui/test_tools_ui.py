@@ -356,3 +356,177 @@ def test_the_mcp_sdk_is_not_imported_before_the_servers_start(home: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+async def tool_switch(pilot: Any, screen: ChatScreen, wire_name: str = TOOL) -> Checkbox:
+    """The sidebar's on/off switch of a tool, once the panel shows it."""
+    if not screen.sidebar.display:
+        await pilot.press("ctrl+s")
+    panel = screen.sidebar.tools_panel()
+
+    found: list[Checkbox] = []
+
+    def switch() -> bool:
+        found[:] = [s for s in panel.query(Checkbox) if panel._names.get(s.id or "") == wire_name]
+        return bool(found)
+
+    await wait_for(pilot, switch, LIMIT)
+    return found[0]
+
+
+def shown_on(screen: ChatScreen, wire_name: str = TOOL) -> bool | None:
+    """Whether the panel shows the tool switched on (``None``: not shown now)."""
+    panel = screen.sidebar.tools_panel()
+    for switch in panel.query(Checkbox):
+        if panel._names.get(switch.id or "") == wire_name:
+            return switch.value
+    return None
+
+
+def offered(srv: FakeDeepSeek, index: int = -1) -> list[str]:
+    body = srv.chat_requests[index].body
+    return [t["function"]["name"] for t in body.get("tools", [])]
+
+
+async def send(pilot: Any, screen: ChatScreen, srv: FakeDeepSeek, text: str) -> None:
+    sent = len(srv.chat_requests)
+    screen.prompt.focus()
+    await pilot.press(*text, "enter")
+    await wait_for(pilot, lambda: len(srv.chat_requests) > sent, LIMIT)
+    await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+
+
+async def test_a_tool_switched_off_stays_off_in_the_conversation_after_a_restart(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    """Switched off before the first message (the conversation has no id yet),
+    kept when it is stored; a new app finds it off, whether the conversation is
+    opened from a new one or resumed; a new conversation has every tool on."""
+    tools_server.push(Reply(content="One."), Reply(content="Two."), Reply(content="Three."))
+    tools_server.push(Reply(content="Four."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        switch = await tool_switch(pilot, screen)
+        switch.value = False
+        await wait_for(pilot, lambda: TOOL in screen.tool_choices.off)
+        await send(pilot, screen, tools_server, "Hi")
+        assert offered(tools_server) == ["time__convert_time"]
+        conversation = screen.conversation
+        assert conversation is not None
+    assert rows(home, "SELECT conversation_id, tool, choice FROM tool_choices") == [
+        (conversation.id, TOOL, "off")
+    ]
+
+    again = make_app()  # a new conversation: the defaults
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, again)
+        assert (await tool_switch(pilot, screen)).value is True
+        await screen.switch_to(screen.store.get_conversation(conversation.id))  # as Ctrl+O does
+        await wait_for(pilot, lambda: shown_on(screen) is False)
+        assert (await tool_switch(pilot, screen)).value is False
+        await send(pilot, screen, tools_server, "Again")
+        assert offered(tools_server) == ["time__convert_time"]
+        await screen.action_new()
+        await wait_for(pilot, lambda: shown_on(screen) is True)
+        await send(pilot, screen, tools_server, "Fresh")
+        assert offered(tools_server) == [TOOL, "time__convert_time"]
+
+    resumed = make_app(resume=conversation.id)
+    async with resumed.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, resumed)
+        switch = await tool_switch(pilot, screen)
+        assert switch.value is False
+        switch.value = True  # and on again: kept too
+        await wait_for(pilot, lambda: TOOL not in screen.tool_choices.off)
+        await send(pilot, screen, tools_server, "All on")
+        assert offered(tools_server) == [TOOL, "time__convert_time"]
+    assert rows(home, "SELECT count(*) FROM tool_choices") == [(0,)]
+
+
+async def test_always_allow_holds_after_a_restart_and_only_in_its_conversation(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("a1")]), Reply(content="First."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        conversation = screen.conversation
+        assert conversation is not None
+    assert rows(home, "SELECT tool, choice FROM tool_choices") == [(TOOL, "allowed")]
+
+    tools_server.push(Reply(content="", tool_calls=[call("a2")]), Reply(content="Second."))
+    again = make_app(continue_=True)
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, again)
+        await wait_for(pilot, lambda: screen.query(ToolCallBlock))
+        await pilot.press(*"Again?", "enter")
+        # Had it asked, the bar would wait for a key: the answer would never come.
+        await wait_for(pilot, lambda: len(tools_server.chat_requests) == 4, LIMIT)
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        assert [b.status for b in screen.query(ToolCallBlock)] == ["ok", "ok"]
+        assert not screen.query(ToolDecisionBar)
+        assert screen.query(AssistantMessage).last().content == "Second."
+        await screen.action_tools()  # the sidebar, at its tools, says so
+        await wait_for(pilot, lambda: "get_current_time  (always allowed)" in screen_text(again))
+        # A new conversation asks.
+        tools_server.push(Reply(content="", tool_calls=[call("a3")]))
+        await screen.action_new()
+        await wait_for(pilot, lambda: "(always allowed)" not in screen_text(again))
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        assert screen.query_one(ToolCallBlock).state == "waiting"
+
+
+async def test_the_palette_takes_always_allow_back(tools_server: FakeDeepSeek, home: Path) -> None:
+    tools_server.push(Reply(content="", tool_calls=[call("r1")]), Reply(content="Ran."))
+    tools_server.push(Reply(content="", tool_calls=[call("r2")]))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, app)
+        await pilot.press(*"Time?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
+        entries = {title: run for title, run, _ in screen.palette_tools()}
+        entries["Tool asks again: time · get_current_time"]()
+        await wait_for(pilot, lambda: not screen.tool_choices.allowed)
+        assert "Tool asks again: time · get_current_time" not in {
+            title for title, _, _ in screen.palette_tools()
+        }
+        await wait_for(pilot, lambda: rows(home, "SELECT * FROM tool_choices") == [])
+        screen.prompt.focus()
+        await pilot.press(*"Again?", "enter")
+        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        assert screen.query(ToolCallBlock).last().state == "waiting"
+
+
+async def test_a_choice_that_cannot_be_kept_says_so_in_one_line_and_still_applies(
+    tools_server: FakeDeepSeek, home: Path
+) -> None:
+    """A database a newer deepseek-tui wrote is read-only here: the stored
+    choices are read, a change holds for this run and says why it is not kept."""
+    import sqlite3
+
+    from deepseek_tui.store import Store
+
+    with Store.open(home / "conversations.db").store as store:
+        c = store.create_conversation(title="from the future")
+        store.set_tool_choices(c.id, off=["time__convert_time"], allowed=[])
+    with sqlite3.connect(home / "conversations.db") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    app = make_app(resume=c.id)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await ready(pilot, app)
+        assert (await tool_switch(pilot, screen, "time__convert_time")).value is False
+        (await tool_switch(pilot, screen)).value = False
+        await wait_for(pilot, lambda: notified(app, "could not save the conversation's tool"))
+        [told] = [n.message for n in app._notifications if "tool choices" in n.message]
+        assert "newer deepseek-tui" in told and "holds until the app ends" in told
+        assert "\n" not in told and "Traceback" not in screen_text(app)
+        assert screen.tool_choices.off == {TOOL, "time__convert_time"}
+    assert rows(home, "SELECT tool, choice FROM tool_choices") == [("time__convert_time", "off")]

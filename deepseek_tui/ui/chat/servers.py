@@ -64,16 +64,15 @@ async def refresh(screen: ChatScreen) -> None:
     """Show the servers' states and this conversation's switches in the sidebar."""
     if not screen.tools.configured:
         return
-    await screen.sidebar.tools_panel().show(rows(screen), screen.tool_choices.off)
+    while not screen.tool_choices.loaded:  # the stored ones, of the conversation on screen
+        await screen.tools.load(screen.tool_choices)
+    choices = screen.tool_choices
+    await screen.sidebar.tools_panel().show(rows(screen), choices.off, choices.allowed)
 
 
 async def toggled(screen: ChatScreen, wire_name: str, on: bool) -> None:
-    """A tool switched on or off for the conversation on screen."""
-    off = screen.tool_choices.off
-    if on:
-        off.discard(wire_name)
-    else:
-        off.add(wire_name)
+    """A tool switched on or off for the conversation on screen (and kept with it)."""
+    await screen.tools.switch(screen.tool_choices, wire_name, on)
     await refresh(screen)
 
 
@@ -92,7 +91,25 @@ def palette_entries(screen: ChatScreen) -> list[tuple[str, Callable[[], object],
                 screen.run_worker(toggled(screen, wire, now_on), group="tools-toggle")
 
             out.append((title, flip, help_text))
+            if tool.wire_name in screen.tool_choices.allowed and not tool.trusted:
+
+                def ask_again(wire: str = tool.wire_name) -> None:
+                    screen.run_worker(allowed(screen, wire, False), group="tools-toggle")
+
+                out.append(
+                    (
+                        f"Tool asks again: {reveal(row.name)} · {reveal(tool.name)}",
+                        ask_again,
+                        "Stop always allowing it in this conversation: its calls wait for you",
+                    )
+                )
     return out
+
+
+async def allowed(screen: ChatScreen, wire_name: str, allow: bool) -> None:
+    """A tool always allowed in the conversation on screen, or asking again."""
+    await screen.tools.allow(screen.tool_choices, (wire_name,), allow)
+    await refresh(screen)
 
 
 async def show_panel(screen: ChatScreen) -> None:

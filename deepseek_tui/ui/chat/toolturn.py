@@ -142,9 +142,13 @@ async def approve(screen: ChatScreen, live: LiveTurn, calls: Sequence[ProposedCa
             await bar.remove()
     if answer is None:  # always allow these tools (the ones checked) in this conversation
         if live.choices is not None:
-            live.choices.allowed.update(
-                c.wire_name for c, p in zip(calls, picked, strict=True) if p
+            await screen.tools.allow(
+                live.choices, (c.wire_name for c, p in zip(calls, picked, strict=True) if p)
             )
+            if screen.tools.configured and live.choices is screen.tool_choices:
+                from deepseek_tui.ui.chat import servers
+
+                screen.background(servers.refresh(screen), "tools-panel")
         answer = True
     runs = [answer and p for p in picked]
     for call, run in zip(calls, runs, strict=True):

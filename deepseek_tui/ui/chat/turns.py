@@ -96,7 +96,7 @@ class Turns:
             if shown
             else self.screen.tools.choices(target.id if target is not None else None)
         )
-        box = self.screen.tools.box(choices)
+        box = await self.screen.tools.box(choices)
         if box is not None and not self.screen.session.spec(settings.model).tools:
             box = None  # the catalog says this model takes no tools
         holder: list[LiveTurn] = []
@@ -202,6 +202,8 @@ class Turns:
                             self.screen.new_text()
                     elif isinstance(event, Prepared):
                         self._prepared(live, event)
+                        if event.conversation is not None and live.choices is not None:
+                            await self.screen.tools.adopt(event.conversation.id, live.choices)
                     elif isinstance(event, Waiting):
                         seconds = event.seconds
                         live.activity = (
@@ -223,8 +225,6 @@ class Turns:
         c = event.conversation
         if c is not None:
             self.live[c.id] = live
-            if live.choices is not None:
-                self.screen.tools.adopt(c.id, live.choices)
             if live is self.shown:
                 self.screen.conversation = c
         if live is self.shown:

@@ -37,6 +37,7 @@ from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.ui.chat.keys import MessageKeys
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
+from deepseek_tui.ui.chat.welcome import ChatView
 from deepseek_tui.ui.widgets.attachments import AttachmentTray
 from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.footer import Footer
@@ -135,7 +136,7 @@ class ChatScreen(MessageKeys, Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="chat"):
                 yield Static("", id="conv-title")
-                yield ConversationView(id="conversation")
+                yield ChatView(demo=self.ctx.demo, id="conversation")
                 yield AttachmentTray(id="attachments")
                 yield PromptInput(id="prompt")
                 yield StatusLine(id="status")

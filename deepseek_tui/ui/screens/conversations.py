@@ -15,6 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,6 +27,7 @@ from deepseek_tui.store import ConversationSummary, Store, StoreError
 from deepseek_tui.ui.screens.confirm import ConfirmScreen
 from deepseek_tui.ui.screens.dialog import Dialog
 from deepseek_tui.ui.screens.rename import RenameScreen
+from deepseek_tui.ui.sizes import size_classes
 
 
 @dataclass
@@ -43,18 +48,61 @@ class Picked:
     """Ids renamed, deleted or restored (the open one may need a refresh)."""
 
 
-def describe(s: ConversationSummary, *, streaming: bool = False) -> Content:
-    """One row: title, then model, date and message count (and whether an
-    answer is streaming into it right now)."""
-    title = reveal(s.title) or "untitled"
-    if len(title) > 60:
-        title = title[:59] + "…"
-    return Content.assemble(
-        (title, "bold"),
-        ("  ● streaming", "$accent bold") if streaming else "",
-        "\n",
-        (f"{reveal(s.model or '?')} · {_when(s.updated)} · {s.message_count} messages", "dim"),
+def describe(s: ConversationSummary, *, streaming: bool = False) -> Row:
+    """One row: title (and whether an answer is streaming into it right now),
+    then model, date and message count, as much of them as the width leaves."""
+    when = _when(s.updated)
+    count = f"{s.message_count} message" + ("" if s.message_count == 1 else "s")
+    return Row(
+        Content.styled(reveal(s.title) or "untitled", "bold"),
+        Content.styled("  ● streaming", "$accent bold") if streaming else Content(),
+        tuple(
+            Content.styled(meta, "dim")
+            for meta in (f"{reveal(s.model or '?')} · {when} · {count}", f"{when} · {count}", when)
+        ),
     )
+
+
+class Row(Visual):
+    """A conversation on one line: the title on the left, the details on the
+    right. A list too narrow for the title's :data:`TITLE_ROOM` next to every
+    detail drops details (the model, then the count, then the date), the same
+    ones on every row; then it cuts the title, which ends in "…"."""
+
+    def __init__(self, title: Content, badge: Content, details: tuple[Content, ...]) -> None:
+        self.title = title
+        self.badge = badge
+        """Kept whole whatever the width (the streaming mark)."""
+        self.details = details
+        """The same details from the longest to the shortest."""
+
+    def line(self, width: int) -> Content:
+        """The row at ``width`` cells: at most that wide, details flush right."""
+        detail = next(
+            (d for d in self.details if width - d.cell_length - 2 >= TITLE_ROOM), Content()
+        )
+        room = width - detail.cell_length - (2 if detail else 0)
+        head = self.title + self.badge
+        if head.cell_length > room:
+            cut = max(1, room - self.badge.cell_length)
+            head = (self.title.truncate(cut, ellipsis=True) + self.badge).truncate(width)
+        gap = max(0, width - head.cell_length - detail.cell_length)
+        return Content.assemble(head, " " * gap, detail)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self.line(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.title.cell_length + self.badge.cell_length + 2 + self.details[0].cell_length
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1
+
+
+#: The cells a row keeps for its title before it shows a detail.
+TITLE_ROOM = 32
 
 
 def _when(stamp: str) -> str:
@@ -73,10 +121,36 @@ class ConversationsScreen(Dialog[Picked]):
         width: 90;
         max-width: 95%;
         height: 80%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
     }
     #conversation-list {
         height: 1fr;
         margin-top: 1;
+    }
+    #conversations-keys {
+        margin-top: 1;
+    }
+    /* Under 30 rows (the app's -short class) every row goes to the list. */
+    ConversationsScreen.-short {
+        #conversations-box {
+            height: 100%;
+            max-width: 100%;
+            padding: 0 1;
+        }
+        #search {
+            height: 1;
+            border: none;
+            padding: 0 1;
+        }
+        #conversation-list {
+            margin: 0;
+            border: none;
+        }
+        #conversations-keys {
+            margin: 0;
+        }
     }
     """
 
@@ -99,6 +173,7 @@ class ConversationsScreen(Dialog[Picked]):
     ) -> None:
         """``streaming``: ids of the conversations an answer streams into now."""
         super().__init__()
+        self.update_classes(size_classes(self.app.size), update=False)  # styled once
         self.store = store
         self.trash = trash
         self.current = current
@@ -107,13 +182,13 @@ class ConversationsScreen(Dialog[Picked]):
         self.changed: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="conversations-box", classes="dialog-box"):
-            yield Static("Conversations", classes="dialog-title")
+        with Vertical(id="conversations-box", classes="dialog-box") as box:
+            box.border_title = "Conversations"
             yield Input(placeholder="Type to search titles and messages…", id="search")
             yield OptionList(id="conversation-list")
-            yield Static("", id="conversations-count", classes="field-help")
             yield Static(
-                "Enter open · F2 rename · Del delete · Ctrl+Z undo delete · Ctrl+N new · Esc close",
+                "Enter open · F2 rename · Del delete · Ctrl+Z undo · Ctrl+N new · Esc close",
+                id="conversations-keys",
                 classes="field-help",
             )
 
@@ -160,7 +235,7 @@ class ConversationsScreen(Dialog[Picked]):
         count = f"{len(found)} conversation" + ("" if len(found) == 1 else "s")
         if query.strip():
             count += " match"
-        self.query_one("#conversations-count", Static).update(Content(count))
+        self.query_one("#conversations-box").border_subtitle = count
 
     @property
     def selected(self) -> str | None:

@@ -1,5 +1,9 @@
 """The first-run dialog: no API key anywhere, so ask for one, check it against
-the host, and save it (0600) so the next start just works."""
+the host, and save it (0600) so the next start just works.
+
+Offline (or with the host down or busy) the key cannot be checked: it is saved
+all the same and the app says it was not checked; only a host that answers
+and refuses the key (401) keeps the dialog open."""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from deepseek_tui.apikey import key_problem
 from deepseek_tui.ui.screens.dialog import Dialog
 
 KeyCheck = Callable[[str], Awaitable[str | None]]
-"""Checks and saves a key; returns why it was refused, or None when saved."""
+"""Checks and saves a key; returns why it was refused, or None when saved
+(checked, or unchecked when the host could not be asked)."""
 
 
 class FirstRunScreen(Dialog[str | None]):
@@ -56,7 +61,8 @@ class FirstRunScreen(Dialog[str | None]):
                         else "No API key found. "
                     )
                     + f"Paste your key for {self.host}; it is checked "
-                    "against the host and saved to your config file (readable only by you). "
+                    "against the host and saved to your config file (readable only by you); "
+                    "when the host cannot be reached, it is saved unchecked. "
                     "Create one at https://platform.deepseek.com/api_keys."
                 ),
                 classes="dialog-text",

@@ -16,10 +16,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -71,7 +72,15 @@ class SidebarValues(TurnSettings):
 
 
 class SettingsSidebar(VerticalScroll):
-    """Settings for the next message; posts :class:`Changed` when they change."""
+    """Settings for the next message; posts :class:`Changed` when they change.
+
+    On a terminal narrower than 100 columns it covers the chat (app.tcss) and
+    Esc closes it as Ctrl+S does, giving the prompt its focus back; beside the
+    chat, Esc keeps meaning "stop generating"."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close settings", show=False),
+    ]
 
     class Changed(Message):
         """A setting changed (the values may be incomplete while a field is invalid)."""
@@ -130,6 +139,19 @@ class SettingsSidebar(VerticalScroll):
         self._built = False
         self._building: asyncio.Event | None = None
         self._tools_panel: ToolsPanel | None = None
+
+    @property
+    def covers_chat(self) -> bool:
+        """Whether the sidebar is drawn over the chat (a narrow terminal)."""
+        return self.screen.has_class("-narrow")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close":
+            return self.covers_chat
+        return True
+
+    async def action_close(self) -> None:
+        await self.run_action("screen.sidebar")  # the screen's Ctrl+S: it moves the focus
 
     def tools_panel(self) -> ToolsPanel:
         """The servers and their tools (made when MCP servers are configured;

@@ -57,38 +57,70 @@ class StatusLine(Static):
 
     def set(self, **changes: object) -> None:
         self.info = self.info._replace(**changes)  # type: ignore[arg-type]
-        self.update(self.render_info(self.info))
+        self.refresh()
+
+    def render(self) -> Content:
+        return self.render_info(self.info, self.content_size.width)
 
     @staticmethod
-    def render_info(i: StatusInfo) -> Content:
-        parts: list[str | tuple[str, str]] = []
-        if i.demo:
-            parts += [(" DEMO ", "bold $text-warning on $warning-muted"), " "]
-        parts += [(i.model or "no model", "bold $accent")]
-        if i.mode:
-            parts += [" · ", i.mode]
-        if i.last_tokens is not None:
-            parts += ["  │  last ", f"{i.last_tokens:,} tok"]
-        if i.context_tokens is not None:
-            parts += [" · context ", *_context(i)]
-        if i.cost is not None:
-            parts += [" · ", format_cost(i.cost, i.currency)]
-        if i.balance:
-            parts += [" · balance ", i.balance]
-        if i.rate is not None:
-            parts += ["  │  ", (f"{i.rate:.0f} tok/s", "$success")]
-        if i.activity:
-            parts += ["  │  ", (i.activity, "$warning")]
-        return Content.assemble(*parts)
+    def render_info(i: StatusInfo, width: int = 0) -> Content:
+        """The line as it fits in ``width`` cells (0: whatever its length).
+
+        A narrow line says less before it cuts anything: closer separators,
+        then no last-answer tokens, shorter labels, no balance, the context as
+        a share, no cost, no thinking mode; the model name is cut last. The
+        streaming rate and the activity (stopped, queued...) always show."""
+        line = _line(i, 0)
+        level = 0
+        while width and line.cell_length > width and level < LEVELS:
+            level += 1
+            line = _line(i, level)
+        if width and line.cell_length > width:  # only the model is left to cut
+            model = Content.styled(i.model or "no model", "bold $accent")
+            rest = line.cell_length - model.cell_length
+            model = model.truncate(max(1, width - rest), ellipsis=True)
+            line = _line(i, level, model=model)
+        return line
 
 
-def _context(i: StatusInfo) -> list[str | tuple[str, str]]:
+#: How many ways :func:`_line` has to say less.
+LEVELS = 7
+
+
+def _line(i: StatusInfo, level: int, *, model: Content | None = None) -> Content:
+    """The status line at a ``level`` of brevity (0: everything, in full)."""
+    gap = "  │  " if level < 1 else " │ "
+    short = level >= 3
+    parts: list[str | tuple[str, str] | Content] = []
+    if i.demo:
+        parts += [(" DEMO ", "bold $text-warning on $warning-muted"), " "]
+    parts += [model or Content.styled(i.model or "no model", "bold $accent")]
+    if i.mode and level < 7:
+        parts += [" · ", i.mode]
+    if i.last_tokens is not None and level < 2:
+        parts += [f"{gap}last ", f"{i.last_tokens:,} tok"]
+    if i.context_tokens is not None:
+        parts += [" · ctx " if short else " · context ", *_context(i, share_only=level >= 5)]
+    if i.cost is not None and level < 6:
+        parts += [" · ", format_cost(i.cost, i.currency)]
+    if i.balance and level < 4:
+        parts += [" · bal " if short else " · balance ", i.balance]
+    if i.rate is not None:
+        parts += [gap, (f"{i.rate:.0f} tok/s", "$success")]
+    if i.activity:
+        parts += [gap, (i.activity, "$warning")]
+    return Content.assemble(*parts)
+
+
+def _context(i: StatusInfo, *, share_only: bool = False) -> list[str | tuple[str, str]]:
     used = i.context_tokens or 0
     approx = "≈" if i.context_estimated else ""
     if not i.context_window:
         return [f"{approx}{used:,} tok"]
     share = used / i.context_window
     text = f"{approx}{_short(used)}/{_short(i.context_window)} ({share:.0%})"
+    if share_only:
+        text = f"{approx}{share:.0%}"
     if share >= 0.9:
         return [(text, "$error bold")]
     if share >= 0.7:

@@ -1,6 +1,7 @@
 """The "Tools (MCP)" part of the settings sidebar: each configured server with
 its state (and why it failed), and a switch per tool for the conversation on
-screen -- a tool switched off is not offered to the model.
+screen -- a tool switched off is not offered to the model; a tool the user
+always allows in the conversation says so.
 
 Attributes down (:meth:`ToolsPanel.show`), messages up
 (:class:`ToolsPanel.Toggled`); names and errors from servers are shown inert.
@@ -78,23 +79,27 @@ class ToolsPanel(Vertical):
         super().__init__(id=id)
         self._rows: tuple[ServerRow, ...] = ()
         self._off: frozenset[str] = frozenset()
+        self._allowed: frozenset[str] = frozenset()
         self._names: dict[str, str] = {}
         """Switch id -> wire name (ids must be safe; names come from servers)."""
-        self._shown: tuple[tuple[ServerRow, ...], frozenset[str]] | None = None
+        self._shown: tuple[tuple[ServerRow, ...], frozenset[str], frozenset[str]] | None = None
 
     def on_mount(self) -> None:
         self.call_later(self._render_rows)
 
-    async def show(self, rows: Sequence[ServerRow], off: Collection[str]) -> None:
-        """Show these servers, with the tools in ``off`` switched off."""
-        self._rows, self._off = tuple(rows), frozenset(off)
+    async def show(
+        self, rows: Sequence[ServerRow], off: Collection[str], allowed: Collection[str] = ()
+    ) -> None:
+        """Show these servers, with the tools in ``off`` switched off and those
+        in ``allowed`` marked as always allowed."""
+        self._rows, self._off, self._allowed = tuple(rows), frozenset(off), frozenset(allowed)
         if self.is_mounted:
             await self._render_rows()
 
     async def _render_rows(self) -> None:
-        if self._shown == (self._rows, self._off):
+        if self._shown == (self._rows, self._off, self._allowed):
             return
-        self._shown = (self._rows, self._off)
+        self._shown = (self._rows, self._off, self._allowed)
         widgets: list[Widget] = [Static("Tools (MCP)", classes="tools-title")]
         self._names = {}
         for server in self._rows:
@@ -110,7 +115,11 @@ class ToolsPanel(Vertical):
             for tool in server.tools:
                 switch_id = f"tool-{len(self._names)}"
                 self._names[switch_id] = tool.wire_name
-                label = reveal(tool.name) + ("  (trusted)" if tool.trusted else "")
+                label = reveal(tool.name)
+                if tool.trusted:
+                    label += "  (trusted)"
+                elif tool.wire_name in self._allowed:
+                    label += "  (always allowed)"
                 widgets.append(
                     Checkbox(
                         Content(label),
@@ -145,5 +154,5 @@ class ToolsPanel(Vertical):
         else:
             off.add(wire)
         self._off = frozenset(off)
-        self._shown = (self._rows, self._off)
+        self._shown = (self._rows, self._off, self._allowed)
         self.post_message(self.Toggled(self, wire, event.value))
