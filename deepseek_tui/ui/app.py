@@ -317,7 +317,7 @@ class DeepSeekApp(App[int]):
         from deepseek_tui.ui.widgets.findbar import FindBar
 
         rows: list[tuple[str, str, str]] = []
-        for source in (PromptInput, ChatScreen, FindBar, DeepSeekApp, ConversationsScreen):
+        for source in (PromptInput, DeepSeekApp, ChatScreen, FindBar, ConversationsScreen):
             for binding in source.BINDINGS:
                 if not isinstance(binding, Binding) or binding.id is None:
                     continue
