@@ -77,6 +77,7 @@ async def mark_alternatives(screen: ChatScreen, path: Sequence[Message] | None =
     c = screen.conversation
     if c is None:
         return
+    await screen.status.drawn.wait()  # never in the way of the first frame
     if path is None:
         path = await asyncio.to_thread(screen.store.messages, c.id)
     prompts = stored_prompts(screen, path)  # only the prompts on screen are looked up

@@ -138,7 +138,7 @@ class Finder:
         if self.index is None:
             return
         match = self.matches[self.index]
-        target = match.message.reveal_part(match.part)  # may open folded reasoning
+        target = match.message.reveal_part(match.part, match.start)  # may open reasoning
         if match.part == "reasoning":
             self.opened.add(id(match.message))
         self.screen.call_after_refresh(self._scroll_to, match, target)

@@ -38,7 +38,7 @@ class UserMessage(Static):
         self.attachment_chips = record_chips(attachments)
         super().__init__(self._content(), classes="user-message")
 
-    def reveal_part(self, part: str) -> Widget:
+    def reveal_part(self, part: str, at: int = 0) -> Widget:
         """The widget that shows ``part`` of this message, for find (see
         :meth:`AssistantMessage.reveal_part`): a prompt is one piece."""
         return self
@@ -109,10 +109,13 @@ class AssistantMessage(Vertical):
         """The answer text shown so far."""
         return self.body.text
 
-    def reveal_part(self, part: str) -> Widget:
+    def reveal_part(self, part: str, at: int = 0) -> Widget:
         """Make ``part`` (``"reasoning"`` or ``"content"``) shown and return the
         widget that draws it: find (:mod:`deepseek_tui.ui.chat.find`) searches
-        the source text and asks here where that text is on screen."""
+        the source text, asks here for the widget, then looks for the match
+        among the lines it draws. ``at`` is the match's offset in the part's
+        source: a part rendered lazily must draw the text there (today every
+        part is drawn whole, so it is not needed)."""
         if part == "reasoning" and self.reasoning is not None:
             self.reasoning.collapsed = False
             return self.reasoning.body
