@@ -12,7 +12,7 @@ from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.widgets.findbar import FindBar
-from deepseek_tui.ui.widgets.message import AssistantMessage
+from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.reasoning import ReasoningBlock
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
@@ -228,3 +228,35 @@ async def test_f4_edits_the_marked_prompt_and_sends_it_as_a_branch(
         )
         assert [m["content"] for m in server.chat_requests[-1].body["messages"]] == ["q1 fixed"]
         await wait_for(pilot, lambda: "‹ 2/2 ›" in screen_text(app))
+
+
+async def test_alt_up_reaches_messages_above_the_loaded_page(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    from deepseek_tui.store import Store
+
+    with Store.open(home / "conversations.db").store as store:
+        c = store.create_conversation(title="long one", model="deepseek-v4-flash")
+        for i in range(40):
+            _, answer = store.begin_turn(
+                c.id, user_content=f"question {i}", model="deepseek-v4-flash", params={}
+            )
+            store.finish_message(
+                answer.id, content=f"answer {i}", reasoning=None, status="complete"
+            )
+    app = make_app(resume=c.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        await wait_for(pilot, lambda: "answer 39" in screen_text(app))
+        assert "question 0" not in [m.text for m in chat.query(UserMessage)]  # not loaded
+        await pilot.press(*["alt+up"] * 80)
+        await wait_for(pilot, lambda: "question 0" in screen_text(app))
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: app.clipboard == "question 0")
+        # Regenerating it asks again from the start of the conversation.
+        server.push(Reply(content="a new first answer"))
+        await pilot.press("alt+down", "ctrl+g")
+        await wait_for(pilot, lambda: "a new first answer" in screen_text(app))
+        assert [m["content"] for m in server.chat_requests[-1].body["messages"]] == ["question 0"]

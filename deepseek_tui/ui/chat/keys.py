@@ -44,9 +44,15 @@ class MessageKeys:
 
     # --- moving between messages, reasoning ------------------------------------------
 
-    def action_message(self, step: int) -> None:
+    async def action_message(self, step: int) -> None:
         from deepseek_tui.ui.chat import focus
 
+        shown = focus.messages(self._chat)
+        first = step < 0 and shown and focus.focused(self._chat) is shown[0]
+        if first and await self._chat.pane.show_earlier():  # the page above, if any
+            from deepseek_tui.ui.chat.branches import mark_alternatives
+
+            self._chat.background(mark_alternatives(self._chat), "alternatives")
         focus.move(self._chat, step)
 
     def action_reasoning(self) -> None:
