@@ -121,6 +121,9 @@ class Finder:
         self._show()
 
     def step(self, step: int) -> None:
+        if self.matches and not self.matches[0].message.is_attached:
+            self.search(self.query)  # another conversation is shown now
+            return
         if not self.matches:
             return
         if self.index is None:

@@ -7,7 +7,9 @@ messages (and pages through long ones); a :class:`~deepseek_tui.ui.live.LiveTurn
 per streaming answer feeds its view while its conversation is shown and keeps
 streaming and saving when it is not; the
 :class:`~deepseek_tui.session.Session` owns the settings, store and client.
-Actions on earlier messages and on files live in :mod:`deepseek_tui.ui.chat`.
+Actions on messages and on files live in :mod:`deepseek_tui.ui.chat`; the
+keys for reading and acting on messages (find, moving between messages,
+reasoning) come from the :class:`~deepseek_tui.ui.chat.keys.MessageKeys` mixin.
 
 Each turn runs in its own worker (several conversations may stream at once);
 Esc cancels the shown one and keeps what arrived. No worker's failure can end
