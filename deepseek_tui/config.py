@@ -268,7 +268,8 @@ KEY_IDS = tuple(sorted((
     "send", "newline",  # the prompt
     "stop", "retry", "new", "conversations", "sidebar", "reasoning", "bottom", "regenerate",
     "previous-alternative", "next-alternative", "edit-prompt", "copy-answer", "copy-code",
-    "continue-answer", "export", "attach", "attachment-remove",  # the chat
+    "continue-answer", "export", "attach", "attachment-remove", "top", "find",  # the chat
+    "message-previous", "message-next", "find-next", "find-previous", "find-close",
     "help", "quit", "palette",  # the app
     "conversations-up", "conversations-down", "conversations-rename", "conversations-delete",
     "conversations-undo", "conversations-new", "conversations-close",  # the conversations panel

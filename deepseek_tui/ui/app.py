@@ -90,8 +90,11 @@ class DeepSeekApp(App[int]):
     async def on_mount(self) -> None:
         # After the first refresh, i.e. once the first frame is out:
         self.call_after_refresh(startup.release)
-        self.set_keymap(dict(self.settings.keys))
-        for notice in (*self.settings.notices, *self.launch.notices):
+        from deepseek_tui.ui.keymap import checked_keymap
+
+        keymap, clashes = checked_keymap(self.settings.keys)
+        self.set_keymap(keymap)
+        for notice in (*self.settings.notices, *self.launch.notices, *clashes):
             self.notify(clean(notice), severity="warning", timeout=10, markup=False)
         self.themes.start()
         if self.launch.demo:
@@ -315,9 +318,10 @@ class DeepSeekApp(App[int]):
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(what, key, id) for every binding with an id, as currently mapped."""
         from deepseek_tui.ui.screens.conversations import ConversationsScreen
+        from deepseek_tui.ui.widgets.findbar import FindBar
 
         rows: list[tuple[str, str, str]] = []
-        for source in (PromptInput, ChatScreen, DeepSeekApp, ConversationsScreen):
+        for source in (PromptInput, DeepSeekApp, ChatScreen, FindBar, ConversationsScreen):
             for binding in source.BINDINGS:
                 if not isinstance(binding, Binding) or binding.id is None:
                     continue
@@ -327,4 +331,6 @@ class DeepSeekApp(App[int]):
                     for k in keys.split(",")
                 )
                 rows.append((binding.description, shown, binding.id))
+            if source is PromptInput:  # keys the prompt passes on (not remappable)
+                rows.append(("Scroll by page", "PgUp, PgDn", "(prompt's if long)"))
         return rows

@@ -67,10 +67,13 @@ async def test_reasoning_open_while_thinking_then_folded_and_ctrl_r_hides_it(
         assert block.title.startswith("Reasoning")
         assert not screen.query_one(PromptInput).disabled
         assert block.display
+        # Ctrl+R: folded -> open -> hidden -> folded.
+        await pilot.press("ctrl+r")
+        assert block.display and not block.collapsed
         await pilot.press("ctrl+r")
         assert not block.display
         await pilot.press("ctrl+r")
-        assert block.display
+        assert block.display and block.collapsed
 
 
 async def test_esc_stops_and_keeps_partial_answer(server: FakeDeepSeek, home: Path) -> None:
@@ -236,9 +239,8 @@ async def test_hostile_text_is_shown_literally(server: FakeDeepSeek, home: Path)
         answer = screen.query_one(AssistantMessage)
         assert answer.content == "[bold]markup[/] red end"
         assert answer.reasoning is not None and answer.reasoning.text == "[red]think[/red]"
-        await pilot.press("ctrl+r", "ctrl+r")
-        answer.reasoning.collapsed = False
-        await wait_for(pilot, lambda: "[red]think[/red]" in screen_text(app))  # unfolded
+        await pilot.press("ctrl+r")  # opens the folded reasoning
+        await wait_for(pilot, lambda: "[red]think[/red]" in screen_text(app))
         text = screen_text(app)
         assert "[bold]markup[/] red end" in text
         assert "[i]me[/i]" in text

@@ -200,3 +200,33 @@ def test_small_help(
         await wait_for(pilot, lambda: pilot.app.screen.query_one(KeyTable).row_count)
 
     assert snap_compare(_app(), terminal_size=size, run_before=run)
+
+
+def test_find_bar_marked_message_and_alternatives(
+    thread_server: FakeDeepSeek, snap_compare: SnapCompare
+) -> None:
+    thread_server.push(
+        Reply(content="The first answer."),
+        Reply(content="An answer that was asked for again."),
+        Reply(content="The answer given the second time."),
+    )
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await _send(pilot, "first", done=_complete(pilot))
+        screen = pilot.app.screen
+        await pilot.press(*"second", "enter")
+        await wait_for(pilot, lambda: len(screen.query(AssistantMessage)) == 2)
+        await wait_for(pilot, lambda: _complete(pilot)() and _settled(pilot))
+        await pilot.press("ctrl+g")
+        await wait_for(
+            pilot, lambda: "second time" in screen.query(AssistantMessage).last().content
+        )
+        await wait_for(pilot, lambda: _complete(pilot)() and _settled(pilot))
+        await wait_for(pilot, lambda: screen.query(".alternatives").last().display)
+        await pilot.press("alt+up", "alt+up", "alt+up", "ctrl+f")
+        await wait_for(pilot, lambda: screen.query(Input))
+        screen.query_one("#find-input", Input).cursor_blink = False
+        await pilot.press(*"answer")
+        await wait_for(pilot, lambda: len(screen.query(".find-hit")) == 2)
+
+    assert snap_compare(_app(), terminal_size=SNAP_SIZE, run_before=run)

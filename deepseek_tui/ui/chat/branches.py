@@ -1,7 +1,14 @@
-"""Acting on earlier messages: regenerate the last answer, flip between
-alternatives, edit the last prompt, copy an answer or its code, continue a cut
-answer. Branches live in the store (nothing is deleted); each function reads
-the conversation path it needs on a thread and re-shows it."""
+"""Acting on messages: regenerate an answer, flip between alternatives, edit a
+prompt, copy an answer or its code, continue a cut answer. Each acts on the
+message marked with Alt+Up / Alt+Down (see :mod:`.focus`), else on the last
+one. Branches live in the store (nothing is deleted); each function reads the
+conversation path it needs on a thread and re-shows it. A prompt with
+alternatives says so under its answer ("‹ 1/2 ›", see :func:`mark_alternatives`).
+
+A prompt on screen is matched to its stored message from the end: the view
+shows the end of the conversation's path (earlier pages above), so the n-th
+prompt from the end is the path's n-th user message from the end, checked by
+its text (a prompt that was never stored is skipped)."""
 
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ from typing import TYPE_CHECKING
 from deepseek_tui.sanitize import reveal
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.store import Message
     from deepseek_tui.ui.screens.chat import ChatScreen
@@ -22,10 +31,73 @@ CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repe
 
 
 async def last_prompt(screen: ChatScreen) -> Message | None:
+    """The focused message's prompt (see :mod:`.focus`), else the last prompt."""
+    from deepseek_tui.ui.chat import focus
+
     if screen.conversation is None:
         return None
     path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
+    shown = focus.prompt_of(screen, focus.focused(screen))
+    if shown is not None:
+        return stored_prompts(screen, path).get(id(shown))
     return next((m for m in reversed(path) if m.role == "user"), None)
+
+
+def stored_prompts(screen: ChatScreen, path: Sequence[Message]) -> dict[int, Message]:
+    """The stored message of each prompt on screen, by ``id()`` of its widget."""
+    from deepseek_tui.ui.widgets.message import UserMessage
+
+    shown = [w for w in screen.pane.children if isinstance(w, UserMessage)]
+    stored = [m for m in path if m.role == "user"]
+    out: dict[int, Message] = {}
+    while shown and stored:
+        if shown[-1].text == reveal(stored[-1].content):
+            out[id(shown[-1])] = stored.pop()
+        shown.pop()
+    return out
+
+
+def prompt_widget(screen: ChatScreen, path: Sequence[Message], message_id: int) -> Widget | None:
+    """The prompt on screen that shows stored message ``message_id``."""
+    from deepseek_tui.ui.widgets.message import UserMessage
+
+    by_widget = stored_prompts(screen, path)
+    for w in screen.pane.children:
+        m = by_widget.get(id(w))
+        if isinstance(w, UserMessage) and m is not None and m.id == message_id:
+            return w
+    return None
+
+
+async def mark_alternatives(screen: ChatScreen, path: Sequence[Message] | None = None) -> None:
+    """Say "‹ i/n ›" under each answer whose prompt has alternatives (``path``:
+    the conversation's messages, when they were just read)."""
+    from deepseek_tui.ui.chat import focus
+
+    c = screen.conversation
+    if c is None:
+        return
+    await screen.status.drawn.wait()  # never in the way of the first frame
+    if path is None:
+        path = await asyncio.to_thread(screen.store.messages, c.id)
+    prompts = stored_prompts(screen, path)  # only the prompts on screen are looked up
+
+    def places() -> dict[int, tuple[int, int]]:
+        out: dict[int, tuple[int, int]] = {}
+        for m in prompts.values():
+            alts = screen.store.alternatives(m.id)
+            if len(alts) > 1:
+                at = next(i for i, a in enumerate(alts) if a.id == m.id)
+                out[m.id] = (at + 1, len(alts))
+        return out
+
+    found = await asyncio.to_thread(places)
+    widgets = {id(w): w for w in screen.pane.children}
+    for widget_id, m in prompts.items():
+        answer = focus.answer_of(screen, widgets.get(widget_id))
+        row = focus.actions_of(screen, answer) if answer is not None else None
+        if row is not None:
+            row.set_alternatives(*found.get(m.id, (0, 0)))
 
 
 async def branch_from(screen: ChatScreen, message_id: int) -> None:
@@ -67,9 +139,13 @@ async def regenerate(screen: ChatScreen) -> None:
 
 
 async def alternative(screen: ChatScreen, step: int) -> None:
-    """Show the previous / next alternative of the last exchange."""
+    """Show the previous / next alternative of the focused (else the last) exchange."""
+    from deepseek_tui.ui.chat import focus
+
     if screen.busy:
         return
+    mark = focus.focused(screen)
+    on_answer = mark is not None and focus.prompt_of(screen, mark) is not mark
     last = await last_prompt(screen)
     if last is None:
         return
@@ -82,11 +158,18 @@ async def alternative(screen: ChatScreen, step: int) -> None:
     screen.conversation = await asyncio.to_thread(screen.store.select_branch, alts[target].id)
     path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
     await screen.show_path(path)
+    if mark is not None:  # keep the mark on the same exchange
+        shown = prompt_widget(screen, path, alts[target].id)
+        again = focus.answer_of(screen, shown) if on_answer else shown
+        screen.call_after_refresh(focus.set_focus, screen, again)
     screen.notify(f"Alternative {target + 1} of {len(alts)}", timeout=2)
 
 
 async def edit_last(screen: ChatScreen) -> None:
-    """Put the last prompt back in the editor; sending it starts a branch."""
+    """Put the focused (else the last) prompt back in the editor; sending it
+    starts a branch."""
+    from deepseek_tui.ui.chat import focus
+
     if screen.busy:
         return
     last = await last_prompt(screen)
@@ -99,8 +182,9 @@ async def edit_last(screen: ChatScreen) -> None:
     if lost:
         it, was = ("them", "were") if len(lost) > 1 else ("it", "was")
         note += f" {', '.join(lost)} {was} not kept: attach {it} again (Ctrl+T) to send {it}."
+    which = "this" if focus.focused(screen) is not None else "your last"
     screen.notify(
-        "Editing your last message: Enter sends it as a new branch "
+        f"Editing {which} message: Enter sends it as a new branch "
         "(Alt+Left/Right switch between branches); Ctrl+N or clearing it cancels." + note,
         timeout=8 if lost else 5,
         markup=False,
@@ -135,9 +219,19 @@ def answers(screen: ChatScreen) -> list[MessageActions]:
 
 
 def copy_answer(screen: ChatScreen) -> None:
-    """Copy the last answer (as the model wrote it) to the clipboard."""
+    """Copy the focused message (else the last answer) as it was written."""
+    from deepseek_tui.ui.chat import focus
     from deepseek_tui.ui.clipboard import copy_text
 
+    mark = focus.focused(screen)
+    answer = focus.answer_of(screen, mark)
+    if mark is not None and mark is not answer:  # a prompt
+        copy_text(screen.app, getattr(mark, "text", ""), "the prompt")
+        return
+    if answer is not None:
+        row = focus.actions_of(screen, answer)
+        copy_text(screen.app, row.text if row is not None else answer.content, "the answer")
+        return
     rows = answers(screen)
     if not rows:
         screen.notify("No answer to copy yet", timeout=3)
@@ -146,9 +240,19 @@ def copy_answer(screen: ChatScreen) -> None:
 
 
 def copy_code(screen: ChatScreen) -> None:
-    """Copy the last code block of the conversation."""
+    """Copy the last code block of the focused answer (else of the conversation)."""
+    from deepseek_tui.ui.chat import focus
     from deepseek_tui.ui.clipboard import code_blocks, copy_text
 
+    answer = focus.answer_of(screen, focus.focused(screen))
+    if answer is not None:
+        row = focus.actions_of(screen, answer)
+        blocks = code_blocks(row.text if row is not None else answer.content)
+        if blocks:
+            copy_text(screen.app, blocks[-1], "the code block")
+        else:
+            screen.notify("No code block in this answer", timeout=3)
+        return
     for row in reversed(answers(screen)):
         blocks = code_blocks(row.text)
         if blocks:

@@ -74,3 +74,6 @@ async def show_path(screen: ChatScreen, messages: Sequence[Message]) -> None:
         screen.status.set(context_tokens=estimate(chars), context_estimated=True)
     screen.status.set(cost=screen.cost)
     screen.quote.loaded(messages)  # the cache-hit ratio (or the quote of a prompt typed)
+    from deepseek_tui.ui.chat.branches import mark_alternatives
+
+    screen.background(mark_alternatives(screen, messages), "alternatives", exclusive=True)

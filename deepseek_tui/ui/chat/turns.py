@@ -388,6 +388,9 @@ class Turns:
             await self.screen.pane.mount(
                 actions_for(out.content, cut=finish == "length"), after=view
             )
+            from deepseek_tui.ui.chat.branches import mark_alternatives
+
+            self.screen.background(mark_alternatives(self.screen), "alternatives", exclusive=True)
         if out.unsaved is not None:
             self.screen.notify(out.unsaved, severity="error", timeout=20, markup=False)
         if out.usage is not None:

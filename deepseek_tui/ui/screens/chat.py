@@ -7,7 +7,9 @@ messages (and pages through long ones); a :class:`~deepseek_tui.ui.live.LiveTurn
 per streaming answer feeds its view while its conversation is shown and keeps
 streaming and saving when it is not; the
 :class:`~deepseek_tui.session.Session` owns the settings, store and client.
-Actions on earlier messages and on files live in :mod:`deepseek_tui.ui.chat`.
+Actions on messages and on files live in :mod:`deepseek_tui.ui.chat`; the
+keys for reading and acting on messages (find, moving between messages,
+reasoning) come from the :class:`~deepseek_tui.ui.chat.keys.MessageKeys` mixin.
 
 Each turn runs in its own worker (several conversations may stream at once);
 Esc cancels the shown one and keeps what arrived. No worker's failure can end
@@ -36,6 +38,7 @@ from deepseek_tui.session import Session
 from deepseek_tui.store import Conversation, Message, Store, StoreError
 from deepseek_tui.ui.chat import peak
 from deepseek_tui.ui.chat import settings as chat_settings
+from deepseek_tui.ui.chat.keys import MessageKeys
 from deepseek_tui.ui.chat.quote import QuoteWatcher
 from deepseek_tui.ui.chat.tools import ChatTools
 from deepseek_tui.ui.chat.turns import Turns
@@ -49,7 +52,6 @@ from deepseek_tui.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from deepseek_tui.ui.screens.conversations import Picked, Trash
-    from deepseek_tui.ui.widgets.message_actions import MessageActions
     from deepseek_tui.ui.widgets.queue import QueuedPrompts
     from deepseek_tui.ui.widgets.toolcall import ToolDecisionBar
     from deepseek_tui.ui.widgets.tools_panel import ToolsPanel
@@ -66,7 +68,7 @@ class ChatContext(NamedTuple):  # cheaper to create than a dataclass, before the
     """The app's MCP servers (started after the first frame)."""
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(MessageKeys, Screen[None]):
     """One conversation shown at a time; Ctrl+N starts another."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,6 +79,10 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+s", "sidebar", "Settings", id="sidebar"),
         Binding("ctrl+r", "reasoning", "Reasoning", id="reasoning"),
         Binding("ctrl+end", "bottom", "Follow", id="bottom", show=False),
+        Binding("ctrl+home", "top", "Go to top", id="top", show=False),
+        Binding("ctrl+f", "find", "Find", id="find", show=False),
+        Binding("alt+up", "message(-1)", "Previous message", id="message-previous", show=False),
+        Binding("alt+down", "message(1)", "Next message", id="message-next", show=False),
         Binding("ctrl+g", "regenerate", "Regenerate", id="regenerate", show=False),
         Binding(
             "alt+left", "alternative(-1)", "Prev alternative", id="previous-alternative", show=False
@@ -84,9 +90,9 @@ class ChatScreen(Screen[None]):
         Binding(
             "alt+right", "alternative(1)", "Next alternative", id="next-alternative", show=False
         ),
-        Binding("f4", "edit", "Edit last prompt", id="edit-prompt", show=False),
-        Binding("f2", "copy_answer", "Copy last answer", id="copy-answer", show=False),
-        Binding("f3", "copy_code", "Copy last code block", id="copy-code", show=False),
+        Binding("f4", "edit", "Edit prompt", id="edit-prompt", show=False),
+        Binding("f2", "copy_answer", "Copy answer", id="copy-answer", show=False),
+        Binding("f3", "copy_code", "Copy code block", id="copy-code", show=False),
         Binding("f9", "export", "Export conversation", id="export", show=False),
         Binding("f8", "continue_answer", "Continue cut answer", id="continue-answer", show=False),
         Binding("ctrl+t", "attach", "Attach file", id="attach", show=False),
@@ -298,8 +304,9 @@ class ChatScreen(Screen[None]):
 
     @on(PromptInput.Submitted)
     async def _send(self, event: PromptInput.Submitted) -> None:
-        from deepseek_tui.ui.chat import sending
+        from deepseek_tui.ui.chat import focus, sending
 
+        focus.clear(self)  # the message keys act on the last message again
         await sending.submitted(self, event.text)
 
     @on(PromptInput.Changed, "#prompt")
@@ -428,42 +435,7 @@ class ChatScreen(Screen[None]):
         elif wanted != current or picked.open:
             await self.switch_to(conversation)
 
-    # --- actions on messages and files (see deepseek_tui.ui.chat) ---------------------
-
-    async def action_regenerate(self) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        await branches.regenerate(self)
-
-    async def action_alternative(self, step: int) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        await branches.alternative(self, step)
-
-    async def action_edit(self) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        await branches.edit_last(self)
-
-    def action_copy_answer(self) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        branches.copy_answer(self)
-
-    def action_copy_code(self) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        branches.copy_code(self)
-
-    async def action_continue_answer(self) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        await branches.continue_answer(self)
-
-    async def on_message_actions_pressed(self, event: MessageActions.Pressed) -> None:
-        from deepseek_tui.ui.chat import branches
-
-        await branches.actions_pressed(self, event)
+    # --- actions on files (messages: see deepseek_tui.ui.chat.keys) ----------------------
 
     def action_attach(self) -> None:
         from deepseek_tui.ui.chat import files
@@ -526,9 +498,6 @@ class ChatScreen(Screen[None]):
         else:
             self.prompt.focus()
 
-    def action_bottom(self) -> None:
-        self.pane.follow()
-
     @on(Button.Pressed, "#follow")
     def _follow_pressed(self) -> None:
         self.action_bottom()
@@ -566,9 +535,6 @@ class ChatScreen(Screen[None]):
         line.display = c is not None
         if c is not None:
             line.update(Content(reveal(c.title) or "untitled"))
-
-    def action_reasoning(self) -> None:
-        self.pane.toggle_class("-hide-reasoning")
 
     @on(SettingsSidebar.ProviderChanged)
     async def _provider_changed(self, event: SettingsSidebar.ProviderChanged) -> None:

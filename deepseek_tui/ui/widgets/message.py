@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from deepseek_tui.ui.render.view import StreamingMarkdown
@@ -36,6 +37,11 @@ class UserMessage(Static):
         self.text = text
         self.attachment_chips = record_chips(attachments)
         super().__init__(self._content(), classes="user-message")
+
+    def reveal_part(self, part: str, at: int = 0) -> Widget:
+        """The widget that shows ``part`` of this message, for find (see
+        :meth:`AssistantMessage.reveal_part`): a prompt is one piece."""
+        return self
 
     def _content(self) -> Content:
         if not self.attachment_chips:
@@ -102,6 +108,18 @@ class AssistantMessage(Vertical):
     def content(self) -> str:
         """The answer text shown so far."""
         return self.body.text
+
+    def reveal_part(self, part: str, at: int = 0) -> Widget:
+        """Make ``part`` (``"reasoning"`` or ``"content"``) shown and return the
+        widget that draws it: find (:mod:`deepseek_tui.ui.chat.find`) searches
+        the source text, asks here for the widget, then looks for the match
+        among the lines it draws. ``at`` is the match's offset in the part's
+        source: a part rendered lazily must draw the text there (today every
+        part is drawn whole, so it is not needed)."""
+        if part == "reasoning" and self.reasoning is not None:
+            self.reasoning.collapsed = False
+            return self.reasoning.body
+        return self.body
 
     async def add_reasoning(self, fragment: str) -> None:
         """Append reasoning; the first fragment opens a live reasoning pane."""

@@ -1,4 +1,6 @@
-"""The small row of links under an answer: copy it, copy its code, continue it.
+"""The small row of links under an answer: copy it, copy its code, continue
+it, and -- when its prompt has alternatives (a regenerated answer, an edited
+prompt) -- which one is shown, "‹ 1/2 ›".
 
 It holds the answer's own text (control sequences removed, invisible
 characters kept) so a copy is exactly what the model wrote, not the
@@ -10,7 +12,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Button
+from textual.widgets import Button, Static
 
 
 class MessageActions(Horizontal):
@@ -30,6 +32,10 @@ class MessageActions(Horizontal):
     }
     MessageActions Button:hover, MessageActions Button:focus {
         color: $accent;
+    }
+    MessageActions .alternatives {
+        width: auto;
+        color: $text-muted;
     }
     """
 
@@ -61,6 +67,18 @@ class MessageActions(Horizontal):
         button = Button("▸ continue (cut off)", compact=True, id="continue-answer")
         button.display = self.cut
         yield button
+        place = Static("", classes="alternatives")
+        place.display = False
+        yield place
+
+    def set_alternatives(self, at: int, count: int) -> None:
+        """Say this is alternative ``at`` of ``count`` (hidden when there is one)."""
+        found = self.query(".alternatives")
+        if not found:
+            return
+        place = found.first(Static)
+        place.display = count > 1
+        place.update(f"‹ {at}/{count} ›  Alt+←/→" if count > 1 else "")
 
     def set_cut(self, cut: bool) -> None:
         """Offer (or stop offering) to continue the answer."""

@@ -1,6 +1,10 @@
 """The prompt: a multi-line editor where Enter sends and Shift+Enter / Ctrl+J
 start a new line, with Up recalling earlier prompts when it is empty.
 
+PageUp / PageDown scroll the conversation (:class:`PromptInput.Page`) unless
+the prompt's own text is longer than the prompt shows: then they move
+through that text, as in any editor.
+
 ``/attach PATH`` on a line of its own attaches a file to the next message
 instead of sending (``/attach`` alone opens the file dialog); while it is
 typed, the rest of a matching name is suggested (Right or Tab accepts it).
@@ -58,6 +62,13 @@ class PromptInput(TextArea):
 
     class Unqueue(Message):
         """Up in an empty prompt while messages are queued: take the last back."""
+
+    class Page(Message):
+        """PageUp (``step`` -1) or PageDown (1) for the conversation."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -131,6 +142,18 @@ class PromptInput(TextArea):
             self.move_cursor(self.document.end)
             return
         super().action_cursor_up(select)
+
+    def action_cursor_page_up(self) -> None:
+        if self.max_scroll_y > 0:  # the text does not fit: page through it
+            super().action_cursor_page_up()
+        else:
+            self.post_message(self.Page(-1))
+
+    def action_cursor_page_down(self) -> None:
+        if self.max_scroll_y > 0:
+            super().action_cursor_page_down()
+        else:
+            self.post_message(self.Page(1))
 
     def remember(self, text: str) -> None:
         """Add a prompt sent earlier (e.g. from a reopened conversation) to history."""
