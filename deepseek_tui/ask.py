@@ -26,6 +26,7 @@ from deepseek_tui.sanitize import clean, json_text, name_bidi
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
+    from deepseek_tui.budget import Verdict
     from deepseek_tui.models import ModelSpec
     from deepseek_tui.session import Session
     from deepseek_tui.store import Conversation, Store
@@ -118,9 +119,9 @@ async def _ask(
             **{p.name: getattr(args, p.name) for p in params.PARAMS if p.flag},
         )
         turn_input = (turn_settings, prompt, attachments)
-        done = _money_checks(args, out, paths_, session, store, conversation, system, turn_input)
-        if done is not None:
-            return done
+        verdict = _money_checks(args, out, paths_, session, store, conversation, system, turn_input)
+        if isinstance(verdict, int):
+            return verdict
         choices = _stored_choices(store, conversation) if args.tools else None
         if getattr(args, "off_peak", None):
             from deepseek_tui.ask_offpeak import wait_for_off_peak
@@ -135,6 +136,7 @@ async def _ask(
             attachments=attachments,
             tools=_offered(tools, choices),
             approve=_approver(yes=args.yes),
+            answer_limit=verdict.answer_limit,
         )
         text = _AskOutput(out, stream=not args.json, reasoning=args.reasoning)
         turn.interrupt("interrupted")  # ask stops only when the program ends (Ctrl+C)
@@ -211,10 +213,10 @@ def _money_checks(
     conversation: Conversation | None,
     system: str | None,
     turn: tuple[TurnSettings, str, tuple[Attachment, ...]],
-) -> int | None:
+) -> int | Verdict:
     """``--quote`` and the ``[budget]`` caps for ``turn`` (settings, prompt,
     attachments), before anything is sent (see :mod:`deepseek_tui.ask_money`):
-    an exit status to end with, or ``None`` to send."""
+    an exit status to end with, or the verdict to send with."""
     from deepseek_tui.ask_money import before_send
 
     def opener() -> Store:

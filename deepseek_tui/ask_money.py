@@ -14,6 +14,7 @@ from deepseek_tui.sanitize import clean, json_text
 
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
+    from deepseek_tui.budget import Verdict
     from deepseek_tui.quote import Quote
     from deepseek_tui.session import Session
     from deepseek_tui.store import Conversation, Store
@@ -57,10 +58,12 @@ def before_send(
     settings: TurnSettings,
     prompt: str,
     attachments: Sequence[Attachment] = (),
-) -> int | None:
+) -> int | Verdict:
     """``--quote``: print the quote and return the exit status (0). Otherwise
     apply the caps: raise :class:`Failure` (exit 1) with the one line saying
-    which cap, what was spent and the quote; ``None``: go ahead and send.
+    which cap, what was spent and the quote; else the verdict to send with
+    (its ``answer_limit`` lowers ``max_tokens`` to keep the message under a
+    cap, and a note on stderr says so).
 
     ``open_store`` opens the database when ``store`` is ``None`` (``--no-save``)
     and the caps need what was spent."""
@@ -70,7 +73,7 @@ def before_send(
 
     limits = session.settings.budget
     if not args.quote and not limits.any:
-        return None
+        return caps.Verdict()
     try:
         quote = quote_for(session, store, conversation, system, settings, prompt, attachments)
     except StoreError as exc:
@@ -105,4 +108,6 @@ def before_send(
         print(f"deepseek-tui: note: {clean(note)}", file=sys.stderr)
     if verdict.refusal:
         raise Failure(f"not sent: {verdict.refusal}")
-    return None
+    if verdict.note:
+        print(f"deepseek-tui: note: {clean(verdict.note)}", file=sys.stderr)
+    return verdict

@@ -4,7 +4,10 @@ send goes through before any request. UI-free.
 ``per_message`` caps one message's quote (its high end: the longest answer
 ``max_tokens`` allows); ``daily`` and ``monthly`` cap what was spent since the
 start of the local calendar day / month (the day a person means, in the
-machine's time zone) plus the quote. Amounts are in the currency of the price
+machine's time zone) plus the quote. Where the quote would pass a cap, the
+message goes with a lower ``max_tokens`` (for it alone) that keeps it under
+the cap; only when that leaves no room for a short answer is it refused. Each
+request of a tool loop gets that limit. Amounts are in the currency of the price
 table in use (USD on DeepSeek's own API). Spending is summed from the answers
 stored in the database (:meth:`~deepseek_tui.store.Store.spent_since`), so
 ``ask`` and the TUI share one budget; answers not saved (``ask --no-save``)
@@ -97,15 +100,28 @@ def spent(store: SpendingStore, now: datetime) -> Spent:
 
 
 class Verdict(NamedTuple):
-    """Whether a send may go: ``refusal`` is the one line saying why not."""
+    """Whether a send may go: ``refusal`` is the one line saying why not;
+    ``answer_limit`` lowers ``max_tokens`` for this message only, so that it
+    cannot pass a cap (``note`` says so)."""
 
     refusal: str | None = None
     cap: str | None = None
+    answer_limit: int | None = None
+    note: str | None = None
+
+
+#: The shortest answer a cap may narrow a message to before it refuses it
+#: (a thinking model spends hundreds of tokens before it says anything).
+MIN_ANSWER = 1024
 
 
 def check(budget: Budget, quote: Quote, spent_: Spent) -> Verdict:
-    """Refuse when the quote's high end would pass a cap (the first that would,
-    per message before daily before monthly)."""
+    """Keep the message under every cap: where the quote's high end (the
+    longest answer ``max_tokens`` allows) would pass one, the answer is limited
+    to what the cap leaves room for, so a cap holds whatever the model says.
+    Refuse when that room is too small for even :data:`MIN_ANSWER` tokens (or
+    the whole ``max_tokens`` when that is smaller): the first cap that would,
+    per message before daily before monthly."""
     if not budget.any or not quote.known or quote.currency is None or quote.high is None:
         return Verdict()
     cur = quote.currency
@@ -114,23 +130,37 @@ def check(budget: Budget, quote: Quote, spent_: Spent) -> Verdict:
         return format_cost(x, cur)
 
     high = quote.high
-    if budget.per_message is not None and high > budget.per_message:
-        return Verdict(
-            f"over the per-message cap of {amount(budget.per_message)}: this message could "
-            f"cost up to {amount(high)} (lower max_tokens to narrow it)",
-            "per_message",
-        )
+    per_token = quote.out_price or 0.0
+    prompt = high - quote.answer_high * per_token
+    shortest = min(MIN_ANSWER, quote.answer_high)
+    limit_tokens: int | None = None
+    note = None
     for cap, limit, so_far, when in (
+        ("per_message", budget.per_message, 0.0, ""),
         ("daily", budget.daily, spent_.today, "today"),
         ("monthly", budget.monthly, spent_.month, "this month"),
     ):
-        if limit is not None and so_far + high > limit:
-            return Verdict(
-                f"over the {cap} cap of {amount(limit)}: spent {amount(so_far)} {when}, "
-                f"and this message could cost up to {amount(high)}",
-                cap,
+        if limit is None or so_far + high <= limit:
+            continue
+        name = cap.replace("_", "-")
+        room = limit - so_far - prompt
+        tokens = math.floor(room / per_token) if per_token > 0 and room > 0 else 0
+        if tokens < shortest:
+            if cap == "per_message":
+                why = (
+                    f"this message could cost up to {amount(high)} (too little for a short answer)"
+                )
+            else:
+                why = f"spent {amount(so_far)} {when}, and this message could cost up to "
+                why += amount(high)
+            return Verdict(f"over the {name} cap of {amount(limit)}: {why}", cap)
+        if limit_tokens is None or tokens < limit_tokens:
+            limit_tokens = tokens
+            note = (
+                f"max_tokens {tokens:,} for this message, so that it stays under the "
+                f"{name} cap of {amount(limit)}"
             )
-    return Verdict()
+    return Verdict(answer_limit=limit_tokens, note=note)
 
 
 def unpriced_note(budget: Budget, quote: Quote) -> str | None:

@@ -180,6 +180,8 @@ class Quote(NamedTuple):
     other_low: float | None = None
     other_high: float | None = None
     other_peak: bool = False
+    out_price: float | None = None
+    """What one answer token costs at this hour (``None``: price unknown)."""
 
     @property
     def known(self) -> bool:
@@ -216,7 +218,13 @@ def make_quote(
     if price is None:
         return quote
     low, high = _costs(quote, price)
-    quote = quote._replace(currency=price.currency, low=low, high=high, peak=price.peak)
+    quote = quote._replace(
+        currency=price.currency,
+        low=low,
+        high=high,
+        peak=price.peak,
+        out_price=price.output / 1_000_000,
+    )
     other = _other_window(spec, at, price)
     if other is not None:
         other_low, other_high = _costs(quote, other)

@@ -286,10 +286,12 @@ class Session:
         branch_from: int | None = None,
         tools: ToolBox | None = None,
         approve: Approve | None = None,
+        answer_limit: int | None = None,
     ) -> Turn:
         """A turn on the active provider; run it with ``async for e in turn.run()``.
         ``tools`` offers their tools to the model; ``approve`` decides calls of
-        tools that are not trusted."""
+        tools that are not trusted; ``answer_limit`` lowers ``max_tokens`` for
+        this turn only (a ``[budget]`` cap, :func:`deepseek_tui.budget.check`)."""
         from deepseek_tui.turn import Turn
 
         return Turn(
@@ -310,6 +312,7 @@ class Session:
             approve=approve,
             tools_config=self._settings.tools,
             now=self.now,
+            answer_limit=answer_limit,
         )
 
     @property

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -135,6 +136,7 @@ class Turn:
         tools_config: ToolsConfig | None = None,
         checkpoint_interval: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        answer_limit: int | None = None,
     ) -> None:
         self._get_client = client
         self._client: DeepSeekClient | None = None
@@ -154,6 +156,9 @@ class Turn:
         self._tools = tools
         self._approve = approve
         self._tools_config = tools_config or ToolsConfig()
+        self._answer_limit = answer_limit
+        """A ``[budget]`` cap's lower ``max_tokens`` for this turn's requests
+        (not stored: the conversation keeps the user's setting)."""
         self._interval = checkpoint_interval
         self._now = now
         self._stop_as: tuple[str, str | None] = ("stopped", None)
@@ -217,7 +222,7 @@ class Turn:
         if self.continuing is not None:
             self.prepared = prepare_continuation(
                 spec=self.spec,
-                settings=self.settings,
+                settings=self._sent_settings(),
                 system=self.system,
                 history=drop_oldest_exchanges(history, self._drop_oldest),
                 partial=self.continuing,
@@ -227,7 +232,7 @@ class Turn:
         else:
             self.prepared = prepare_request(
                 spec=self.spec,
-                settings=self.settings,
+                settings=self._sent_settings(),
                 system=self.system,
                 history=drop_oldest_exchanges(history, self._drop_oldest),
                 prompt=self.prompt,
@@ -370,6 +375,12 @@ class Turn:
             and out.finish_reason != "tool_calls"
             and not out.content.strip()
         )
+
+    def _sent_settings(self) -> TurnSettings:
+        limit, current = self._answer_limit, self.settings.max_tokens
+        if limit is None or (current is not None and current <= limit):
+            return self.settings
+        return dataclasses.replace(self.settings, max_tokens=limit)
 
     def _begin(self) -> list[Message]:
         """Create the conversation if needed, record the prompt and a placeholder;

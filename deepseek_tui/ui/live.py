@@ -37,6 +37,8 @@ class QueuedSend(NamedTuple):
     attachments: tuple[Attachment, ...]
     settings: TurnSettings
     system: str
+    answer_limit: int | None = None
+    """A ``[budget]`` cap's lower ``max_tokens`` for it (see ``deepseek_tui.budget``)."""
 
 
 @dataclass

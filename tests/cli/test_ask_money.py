@@ -112,6 +112,31 @@ def test_per_message_cap_refuses_before_any_request(
     assert len(server.chat_requests) == 1
 
 
+def test_a_cap_holds_by_lowering_max_tokens_for_that_message_only(
+    run_cli, server: FakeDeepSeek, home: Path
+) -> None:
+    # No max_tokens: the longest answer the model allows would cost about $39,
+    # far over the cap; the message goes with the answer the cap has room for.
+    price(home, server, "\n[budget]\nper_message = 0.5\n")
+    server.push(Reply(content="Fine."))
+    r = run_cli("ask", "--json", "hello")
+    assert r.code == 0, r.stderr
+    (sent,) = server.chat_requests
+    limit = sent.body["max_tokens"]
+    assert 4_900 < limit < 5_000  # $0.50 / ($100 per 1M) = 5,000, less the prompt's cost
+    assert f"note: max_tokens {limit:,} for this message, so that it stays under the " in r.stderr
+    assert "per-message cap of $0.5000" in r.stderr
+    # the conversation keeps the user's settings, not the cap's limit
+    (params,) = [p for (p,) in rows(home, "SELECT params FROM conversations")]
+    assert "max_tokens" not in json.loads(params)
+    # a max_tokens under what the cap has room for is sent as it is, without a note
+    server.push(Reply(content="Fine."))
+    r = run_cli("ask", "--max-tokens", "700", "hello")
+    assert r.code == 0, r.stderr
+    assert server.chat_requests[-1].body["max_tokens"] == 700
+    assert "note" not in r.stderr
+
+
 def test_daily_cap_counts_what_was_spent_today(run_cli, server: FakeDeepSeek, home: Path) -> None:
     # each answer: 400 characters = 100 tokens × $100/1M = $0.01 (plus a little prompt)
     price(home, server, "\n[budget]\ndaily = 0.035\n")

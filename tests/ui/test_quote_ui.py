@@ -203,3 +203,32 @@ async def test_a_message_typed_while_an_answer_streams_is_checked_when_queued(
         await wait_for(pilot, lambda: ended(screen, 2))
         assert len(server.chat_requests) == 2
         assert server.chat_requests[-1].body["messages"][-1]["content"] == "two"
+
+
+async def test_a_cap_holds_by_lowering_max_tokens_for_that_message(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    # No max_tokens: the longest answer allowed would cost about $39; the cap
+    # of $0.50 leaves room for about 5,000 answer tokens, and the message goes
+    # with that limit instead of being refused.
+    configure(home, server.base_url, extra=FLAT_PRICE + "\n[budget]\nper_message = 0.5\n")
+    server.push(Reply(content="Within the cap."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: ended(screen, 1))
+        assert not isinstance(app.screen, ConfirmScreen)
+        (sent,) = server.chat_requests
+        limit = sent.body["max_tokens"]
+        assert 4_900 < limit < 5_000
+        shown = [n.message for n in app._notifications]
+        assert any(
+            f"max_tokens {limit:,} for this message, so that it stays under the per-message cap"
+            in m
+            for m in shown
+        ), shown
+        assert "Within the cap." in screen_text(app)
+    (params,) = [p for (p,) in rows(home, "SELECT params FROM conversations")]
+    assert "max_tokens" not in json.loads(params)

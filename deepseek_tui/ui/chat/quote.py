@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from deepseek_tui.attachments import Attachment
+    from deepseek_tui.budget import Verdict
     from deepseek_tui.quote import Basis, Quote
     from deepseek_tui.store import Message
     from deepseek_tui.turn_events import TurnOutcome
@@ -155,27 +156,28 @@ class QuoteWatcher:
         self.shown = text
         self.screen.status.set(quote=reveal(text))
 
-    async def over_cap(self, text: str, attachments: tuple[Attachment, ...]) -> str | None:
-        """The one line refusing this send under ``[budget]`` (``None``: send).
-        Unknown prices are never refused: a note says the caps do not apply."""
+    async def over_cap(self, text: str, attachments: tuple[Attachment, ...]) -> Verdict:
+        """This send under ``[budget]``: refused (the one line saying why), or
+        sent with a lower ``max_tokens`` that keeps it under the caps, or as it
+        is. Unknown prices are never refused: a note says the caps do not apply."""
         from deepseek_tui import budget
 
         limits = self.screen.session.settings.budget
         if not limits.any:
-            return None
+            return budget.Verdict()
         quote = await self.quote(text, attachments)
         note = budget.unpriced_note(limits, quote)
         if note is not None:
             self.screen.notify(note, timeout=5, markup=False)
-            return None
+            return budget.Verdict()
         from deepseek_tui.store import StoreError
 
         try:
             now = self.screen.session.now()
             spent = await asyncio.to_thread(budget.spent, self.screen.store, now)
         except StoreError as exc:  # the caps cannot be checked: say so, ask first
-            return f"what was spent could not be read ({exc})"
-        return budget.check(limits, quote, spent).refusal
+            return budget.Verdict(f"what was spent could not be read ({exc})")
+        return budget.check(limits, quote, spent)
 
 
 async def confirm_over_cap(screen: ChatScreen, text: str, refusal: str) -> bool:

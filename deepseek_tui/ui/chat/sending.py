@@ -33,29 +33,39 @@ async def submitted(screen: ChatScreen, text: str) -> None:
         screen.prompt.move_cursor(screen.prompt.document.end)
         screen.notify(f"Not sent: {reveal(problem)}", severity="error", markup=False)
         return
-    refusal = await screen.quote.over_cap(text, attachments)
-    if refusal is not None:
-        screen.background(send_over_cap(screen, text, refusal, attachments), "budget")
+    verdict = await screen.quote.over_cap(text, attachments)
+    if verdict.refusal is not None:
+        screen.background(send_over_cap(screen, text, verdict.refusal, attachments), "budget")
         return
-    await send_or_queue(screen, text, attachments)
+    if verdict.note is not None:
+        screen.notify(reveal(verdict.note), timeout=5, markup=False)
+    await send_or_queue(screen, text, attachments, verdict.answer_limit)
 
 
-async def send_or_queue(screen: ChatScreen, text: str, attachments: tuple[Attachment, ...]) -> None:
+async def send_or_queue(
+    screen: ChatScreen,
+    text: str,
+    attachments: tuple[Attachment, ...],
+    answer_limit: int | None = None,
+) -> None:
     """Send ``text`` now (asking first when it would outgrow the context), or
-    queue it behind the answer streaming."""
+    queue it behind the answer streaming. ``answer_limit``: a ``[budget]``
+    cap's lower ``max_tokens`` for this message."""
     if screen.turns.shown is not None:  # an answer streams: send this when it ends
         from deepseek_tui.ui.live import QueuedSend
 
         values = screen.sidebar.values()
-        screen.turns.shown.queue.append(QueuedSend(text, attachments, values.turn(), values.system))
+        queued = QueuedSend(text, attachments, values.turn(), values.system, answer_limit)
+        screen.turns.shown.queue.append(queued)
         await screen.tray.clear()
         await screen.turns.show_queue()
         return
     too_big = await overflow(screen, text, attachments)
     if too_big is not None:
-        screen.background(ask_to_drop(screen, text, too_big, attachments), "overflow")
+        dropping = ask_to_drop(screen, text, too_big, attachments, answer_limit)
+        screen.background(dropping, "overflow")
         return
-    await send_text(screen, text, attachments=attachments)
+    await send_text(screen, text, attachments=attachments, answer_limit=answer_limit)
 
 
 async def send_over_cap(
@@ -69,7 +79,11 @@ async def send_over_cap(
 
 
 async def send_text(
-    screen: ChatScreen, text: str, drop: int = 0, attachments: tuple[Attachment, ...] = ()
+    screen: ChatScreen,
+    text: str,
+    drop: int = 0,
+    attachments: tuple[Attachment, ...] = (),
+    answer_limit: int | None = None,
 ) -> None:
     from deepseek_tui.ui.chat.branches import branch_from
     from deepseek_tui.ui.widgets.message import UserMessage
@@ -83,7 +97,7 @@ async def send_text(
     )
     screen.pane.follow()
     await screen.tray.clear()
-    await screen.turns.start(text, drop, attachments)
+    await screen.turns.start(text, drop, attachments, answer_limit=answer_limit)
 
 
 def refused(screen: ChatScreen, attachments: tuple[Attachment, ...]) -> str:
@@ -121,7 +135,11 @@ async def overflow(
 
 
 async def ask_to_drop(
-    screen: ChatScreen, text: str, o: Overflow, attachments: tuple[Attachment, ...]
+    screen: ChatScreen,
+    text: str,
+    o: Overflow,
+    attachments: tuple[Attachment, ...],
+    answer_limit: int | None = None,
 ) -> None:
     """The request would not fit: offer to leave the oldest exchanges out of it."""
     from deepseek_tui.ui.screens.confirm import ConfirmScreen
@@ -147,4 +165,4 @@ async def ask_to_drop(
         screen.prompt.move_cursor(screen.prompt.document.end)
         screen.notify("Not sent; the message is back in the prompt", timeout=3)
         return
-    await send_text(screen, text, o.drop if fits else 0, attachments)
+    await send_text(screen, text, o.drop if fits else 0, attachments, answer_limit)

@@ -78,6 +78,7 @@ class Turns:
         branch_from: int | None = None,
         queued: QueuedSend | None = None,
         conversation: Conversation | None = None,
+        answer_limit: int | None = None,
         shown: bool = True,
     ) -> LiveTurn:
         """Start a turn in the conversation on screen (or, with ``shown=False``,
@@ -87,6 +88,7 @@ class Turns:
 
         if queued is not None:
             settings, system = queued.settings, queued.system
+            answer_limit = queued.answer_limit
         else:
             values = self.screen.sidebar.values()
             settings, system = values.turn(), values.system
@@ -116,6 +118,7 @@ class Turns:
             branch_from=branch_from,
             tools=box,
             approve=approve if box is not None else None,
+            answer_limit=answer_limit,
         )
         live = LiveTurn(
             turn,
