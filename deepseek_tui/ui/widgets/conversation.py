@@ -51,6 +51,7 @@ class ConversationView(VerticalScroll):
         self._following = True
         self._window: HistoryWindow[Stored] | None = None
         self._paging = False
+        self._offered = False
 
     @property
     def following(self) -> bool:
@@ -70,7 +71,15 @@ class ConversationView(VerticalScroll):
         if new_value <= 0 < old_value and not self._following and not self._paging:
             self.call_later(self.show_earlier)
 
+    def offer_new_text(self) -> bool:
+        """Whether the "new text" way back must be offered now: once per time
+        the user scrolls away (text arrives many times a second)."""
+        offer, self._offered = not self._offered, True
+        return offer
+
     def _set_following(self, following: bool) -> None:
+        if following:
+            self._offered = False
         if following != self._following:
             self._following = following
             self.post_message(self.Following(self, following))
