@@ -7,6 +7,11 @@ block, re-rendered at most once per frame however many fragments arrived.
 A part is sealed once it holds ``PART_CHARS`` characters, so a 20,000-token
 answer is a handful of widgets, not thousands.
 
+Text given whole (a stored answer, opened from history) goes into one *lazy*
+part instead: blocks are laid out at an estimated height and drawn only near
+the view, from the bottom up (see :mod:`.lines`), so opening an answer costs
+about a screenful of rendering whatever its length.
+
 Why not Textual's ``MarkdownStream``: it re-parses and re-lays out the whole
 open document as it grows; this shape measured ~30x cheaper at 8k tokens and
 stays linear (``tests/benchmarks/bench_render.py``). Decided, not a
@@ -27,6 +32,8 @@ from deepseek_tui.markdown_blocks import BlockSplitter
 from deepseek_tui.ui.render.lines import RenderedLines
 from deepseek_tui.ui.render.markdown import (
     code_background,
+    estimate_markdown,
+    estimate_text,
     render_markdown,
     render_text,
     theme_for,
@@ -99,12 +106,20 @@ class _Streaming(Vertical):
         """One settled block as lines; plain text is wrapped, never parsed."""
         return render_text(source, width, console, options)
 
+    def _estimate_block(self, source: str, width: int) -> int:
+        """About how many lines ``_render_block`` makes of ``source``."""
+        return estimate_text(source, width)
+
     def compose(self) -> ComposeResult:
         if self._initial:
             self._source.append(self._initial)
             self._splitter.feed(self._initial)
             self._initial = ""
-            self._freeze(self._splitter.finish(), mount=False)
+            whole = RenderedLines(
+                self._render_block, gap=self.GAP, classes="part", estimate=self._estimate_block
+            )
+            whole.extend(self._splitter.finish())
+            self._parts.append(whole)
         yield from self._parts
         yield self._tail
 
@@ -167,15 +182,14 @@ class _Streaming(Vertical):
         """The redraw's cost, layout and painting included (wall time: an upper bound)."""
         self._flush_cost = perf_counter() - started
 
-    def _freeze(self, blocks: list[str], *, mount: bool = True) -> None:
+    def _freeze(self, blocks: list[str]) -> None:
         for block in blocks:
             part = self._parts[-1] if self._parts else None
-            if part is None or part.chars >= PART_CHARS:
+            if part is None or part.chars >= PART_CHARS or part.lazy:
                 part = RenderedLines(self._render_block, gap=self.GAP, classes="part")
                 part.set_class(bool(self._parts), "-after")
                 self._parts.append(part)
-                if mount:
-                    self.mount(part, before=self._tail)
+                self.mount(part, before=self._tail)
             part.extend([block])
 
 
@@ -205,6 +219,9 @@ class StreamingMarkdown(_Streaming):
         """Same for Textual's own link message (posted by tests and older code)."""
         event.stop()
         self.app.open_url(event.href)
+
+    def _estimate_block(self, source: str, width: int) -> int:
+        return estimate_markdown(source, width)
 
     def _render_block(
         self, source: str, width: int, console: Console, options: ConsoleOptions
