@@ -102,6 +102,15 @@ async def test_scrolling_up_through_a_long_answer_never_jumps(
             )
             before = after
         assert body.rendered_blocks > drawn  # it did draw blocks on the way up
+        # The same when each step glides (as Page Up does).
+        animator = app.animator
+        for _ in range(10):
+            pane.scroll_to(y=pane.scroll_y - step, animate=True, duration=0.2)
+            await wait_for(pilot, lambda: not animator.is_being_animated(pane, "scroll_y"))
+            await pilot.pause()
+            after = pane_rows(app, pane)
+            assert after[step:] == before[: len(before) - step]
+            before = after
 
 
 async def test_links_and_themes_in_a_stored_answer(server: FakeDeepSeek, home: Path) -> None:

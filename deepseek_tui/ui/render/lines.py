@@ -72,6 +72,7 @@ class RenderedLines(Widget):
         super().__init__(classes=classes)
         self._renderer = renderer
         self._estimate = estimate
+        self._end_first = estimate is not None  # opened whole: draw the end at once
         self._gap = gap
         self._blocks: list[str] = []
         self._chars = 0
@@ -106,6 +107,14 @@ class RenderedLines(Widget):
     def rendered_lines(self) -> int:
         """Lines held in memory, drawn at the current width."""
         return sum(len(strips) for strips in self._strips if strips is not None)
+
+    def seal(self, estimate: Estimator) -> None:
+        """Nothing more will be added: from now on draw only what comes near
+        the view (what was drawn is kept). A stream's full parts are sealed, so
+        blocks that arrived while the user read elsewhere are never drawn all
+        at once, and a width change redraws only what is seen."""
+        self._estimate = estimate
+        self._synced = False
 
     def extend(self, blocks: Iterable[str]) -> None:
         """Append settled blocks; only they will be rendered."""
@@ -192,7 +201,7 @@ class RenderedLines(Widget):
             self._strips = [None] * len(self._blocks)
             self._heights = [-1] * len(self._blocks)
             self._tops = None
-            if self._estimate is not None:
+            if self._end_first:
                 self._draw_end(width)
         elif self._synced:
             return

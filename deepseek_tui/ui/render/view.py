@@ -54,6 +54,10 @@ FRAME = 1 / 20
 #: block) nor a busy screen can make streaming eat the CPU: redraws take at
 #: most 1/BUDGET of the time (8 % here; other work per token comes on top).
 BUDGET = 12
+#: ... but never longer than this (seconds): text that arrives faster than it
+#: can be drawn would otherwise pile up into ever longer redraws (each wait
+#: lets more blocks settle, which makes the next redraw and wait longer).
+LONGEST_WAIT = 0.25
 #: Characters of source per sealed part.
 PART_CHARS = 8_000
 
@@ -118,7 +122,8 @@ class _Streaming(Vertical):
             whole = RenderedLines(
                 self._render_block, gap=self.GAP, classes="part", estimate=self._estimate_block
             )
-            whole.extend(self._splitter.finish())
+            # settle() first: plain text then comes a line per block, not one.
+            whole.extend([*self._splitter.settle(), *self._splitter.finish()])
             self._parts.append(whole)
         yield from self._parts
         yield self._tail
@@ -154,7 +159,7 @@ class _Streaming(Vertical):
         self._source.append(fragment)
         self._splitter.feed(fragment)
         if self._timer is None:
-            delay = max(FRAME, self._flush_cost * BUDGET)
+            delay = min(max(FRAME, self._flush_cost * BUDGET), LONGEST_WAIT)
             self._timer = self.set_timer(delay, self._flush, name="stream-flush")
 
     def finish(self) -> None:
@@ -185,7 +190,9 @@ class _Streaming(Vertical):
     def _freeze(self, blocks: list[str]) -> None:
         for block in blocks:
             part = self._parts[-1] if self._parts else None
-            if part is None or part.chars >= PART_CHARS or part.lazy:
+            if part is not None and part.chars >= PART_CHARS and not part.lazy:
+                part.seal(self._estimate_block)
+            if part is None or part.lazy:
                 part = RenderedLines(self._render_block, gap=self.GAP, classes="part")
                 part.set_class(bool(self._parts), "-after")
                 self._parts.append(part)

@@ -98,10 +98,13 @@ class ConversationView(VerticalScroll):
                     shift += lines.realize(start - at, end - at, top - at)
         if shift and not (self.is_anchored and not self._anchor_released):
             # Before the next frame is laid out, so what is on screen stays put.
-            y = self.scroll_y + shift
+            y, target = self.scroll_y + shift, self.scroll_target_y + shift
+            gliding = self.app.animator.is_being_animated(self, "scroll_y")
             self.set_reactive(ConversationView.scroll_y, y)
-            self.set_reactive(ConversationView.scroll_target_y, self.scroll_target_y + shift)
+            self.set_reactive(ConversationView.scroll_target_y, target)
             self.vertical_scrollbar.set_reactive(ScrollBar.position, y)
+            if gliding:  # an animated scroll (Page Up) heads for the same text
+                self.scroll_to(y=target, animate=True, duration=0.1)
 
     def offer_new_text(self) -> bool:
         """Whether the "new text" way back must be offered now: once per time
