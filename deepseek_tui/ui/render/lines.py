@@ -108,13 +108,16 @@ class RenderedLines(Widget):
         """Lines held in memory, drawn at the current width."""
         return sum(len(strips) for strips in self._strips if strips is not None)
 
-    def seal(self, estimate: Estimator) -> None:
-        """Nothing more will be added: from now on draw only what comes near
-        the view (what was drawn is kept). A stream's full parts are sealed, so
-        blocks that arrived while the user read elsewhere are never drawn all
-        at once, and a width change redraws only what is seen."""
-        self._estimate = estimate
-        self._synced = False
+    def set_lazy(self, estimate: Estimator | None) -> None:
+        """From now on draw only what comes near the view (``None``: draw
+        every block at layout again). What was drawn is kept. A stream's full
+        parts turn lazy, and so does the open one while the user reads
+        elsewhere, so text that arrives unseen is drawn only if it is seen,
+        and a width change redraws only what is seen."""
+        if estimate is not self._estimate:
+            self._estimate = estimate
+            self._synced = False
+            self.refresh(layout=True)
 
     def extend(self, blocks: Iterable[str]) -> None:
         """Append settled blocks; only they will be rendered."""

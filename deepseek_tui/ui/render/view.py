@@ -96,6 +96,7 @@ class _Streaming(Vertical):
         self._tail = RenderedLines(self._render_block, gap=self.GAP, classes="tail")
         self._tail.display = False
         self._parts: list[RenderedLines] = []
+        self._open: RenderedLines | None = None  # the part settled blocks go to
         self._timer: Timer | None = None
         self._flush_cost = 0.0
         self._initial = text
@@ -188,16 +189,31 @@ class _Streaming(Vertical):
         self._flush_cost = perf_counter() - started
 
     def _freeze(self, blocks: list[str]) -> None:
+        if not blocks:
+            return
+        # Drawn at once only where the user follows the text (or nobody scrolls).
+        lazy = None if self._watched() else self._estimate_block
         for block in blocks:
-            part = self._parts[-1] if self._parts else None
-            if part is not None and part.chars >= PART_CHARS and not part.lazy:
-                part.seal(self._estimate_block)
-            if part is None or part.lazy:
+            part = self._open
+            if part is None or part.chars >= PART_CHARS:
+                if part is not None:
+                    part.set_lazy(self._estimate_block)  # full: sealed
                 part = RenderedLines(self._render_block, gap=self.GAP, classes="part")
                 part.set_class(bool(self._parts), "-after")
                 self._parts.append(part)
+                self._open = part
                 self.mount(part, before=self._tail)
+            part.set_lazy(lazy)
             part.extend([block])
+
+    def _watched(self) -> bool:
+        """Whether the user follows the end of the text: ``False`` while the
+        conversation holding it is scrolled away from its end."""
+        for node in self.ancestors:
+            following = getattr(node, "following", None)
+            if isinstance(following, bool):
+                return following
+        return True
 
 
 class StreamingMarkdown(_Streaming):
