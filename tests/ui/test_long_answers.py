@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deepseek_tui.store import Store
-from deepseek_tui.testing import FakeDeepSeek, long_markdown
+from deepseek_tui.testing import FakeDeepSeek, Reply, long_markdown
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.render.lines import RenderedLines
 from deepseek_tui.ui.screens.chat import ChatScreen
@@ -138,3 +138,31 @@ async def test_links_and_themes_in_a_stored_answer(server: FakeDeepSeek, home: P
         await wait_for(pilot, lambda: body.render_line(row) != first)
         assert "See the docs." in screen_text(app)
         assert body.rendered_lines <= 5 * app.size.height
+
+
+async def test_text_streamed_while_the_user_reads_above_is_drawn_only_when_seen(
+    server: FakeDeepSeek,
+) -> None:
+    text = f"{FIRST}\n\n{long_markdown(8_000, seed=4)}\n{LAST}\n"
+    server.push(Reply(content=text, chunk_chars=400, pauses=(6,)))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await pilot.press(*"write a lot", "enter")
+        await wait_for(pilot, lambda: server.paused and app.screen.query(AssistantMessage))
+        pane = app.screen.query_one(ConversationView)
+        pane.release_anchor()
+        pane.scroll_home(animate=False, immediate=True)
+        await wait_for(pilot, lambda: not pane.following and FIRST in screen_text(app))
+        server.resume()
+        answer = app.screen.query_one(AssistantMessage)
+        await wait_for(pilot, lambda: answer.state == "complete")
+        await pilot.pause()
+        assert answer.content == text
+        parts = body_lines(app)
+        blocks = sum(len(p.blocks) for p in parts)
+        assert sum(p.rendered_blocks for p in parts) <= blocks // 4
+        assert FIRST in screen_text(app)  # where the user is, nothing moved
+        # Back at the end, it is all there.
+        await pilot.press("ctrl+end")
+        await wait_for(pilot, lambda: LAST in screen_text(app))
