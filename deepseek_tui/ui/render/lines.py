@@ -108,14 +108,17 @@ class RenderedLines(Widget):
         """Lines held in memory, drawn at the current width."""
         return sum(len(strips) for strips in self._strips if strips is not None)
 
-    def set_lazy(self, estimate: Estimator | None) -> None:
-        """From now on draw only what comes near the view (``None``: draw
-        every block at layout again). What was drawn is kept. A stream's full
-        parts turn lazy, and so does the open one while the user reads
-        elsewhere, so text that arrives unseen is drawn only if it is seen,
-        and a width change redraws only what is seen."""
-        if estimate is not self._estimate:
+    def set_lazy(self, estimate: Estimator | None, *, end_first: bool = False) -> None:
+        """From now on draw only what comes near the view, and the last
+        screenful at layout if ``end_first`` (``None``: draw every block at
+        layout again). What was drawn is kept. A stream's open part draws its
+        end (what a user following it sees), its full parts and the open one
+        while the user reads elsewhere draw nothing until seen: text that
+        arrives unseen, or faster than a screen per frame, is drawn only if
+        it is seen, and a width change redraws only what is seen."""
+        if estimate is not self._estimate or end_first != self._end_first:
             self._estimate = estimate
+            self._end_first = end_first
             self._synced = False
             self.refresh(layout=True)
 
@@ -204,11 +207,11 @@ class RenderedLines(Widget):
             self._strips = [None] * len(self._blocks)
             self._heights = [-1] * len(self._blocks)
             self._tops = None
-            if self._end_first:
-                self._draw_end(width)
         elif self._synced:
             return
         self._synced = True
+        if self._end_first and self._estimate is not None:
+            self._draw_end(width)
         estimate = self._estimate
         if estimate is None:
             pending = [i for i, s in enumerate(self._strips) if s is None]
@@ -221,18 +224,22 @@ class RenderedLines(Widget):
                     self._tops = None
 
     def _draw_end(self, width: int) -> None:
-        """Draw blocks from the last one up until they fill a screen: layout
-        tries a few widths while a screen opens, so this is kept small; the
-        view draws more around what it shows (:meth:`realize`)."""
+        """Draw the blocks not drawn yet from the last one up until they fill
+        a screen: layout tries a few widths while a screen opens, so this is
+        kept small; the view draws more around what it shows (:meth:`realize`)."""
         assert self._estimate is not None
         budget = self.app.size.height + 4
         todo: list[int] = []
         for i in range(len(self._blocks) - 1, -1, -1):
-            todo.append(i)
-            budget -= self._estimate(self._blocks[i], width) + self._gap
+            if self._strips[i] is None:
+                todo.append(i)
+                budget -= self._estimate(self._blocks[i], width) + self._gap
+            else:
+                budget -= self._heights[i] + self._gap
             if budget <= 0:
                 break
-        self._draw(todo)
+        if todo:
+            self._draw(todo)
 
     def _layout(self) -> list[int]:
         """Each block's first line (after its gap), then the total height."""

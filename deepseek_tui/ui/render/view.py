@@ -191,8 +191,8 @@ class _Streaming(Vertical):
     def _freeze(self, blocks: list[str]) -> None:
         if not blocks:
             return
-        # Drawn at once only where the user follows the text (or nobody scrolls).
-        lazy = None if self._watched() else self._estimate_block
+        # Only the end is drawn at once, and only when the user follows it.
+        watched = self._watched()
         for block in blocks:
             part = self._open
             if part is None or part.chars >= PART_CHARS:
@@ -203,7 +203,7 @@ class _Streaming(Vertical):
                 self._parts.append(part)
                 self._open = part
                 self.mount(part, before=self._tail)
-            part.set_lazy(lazy)
+            part.set_lazy(self._estimate_block, end_first=watched)
             part.extend([block])
 
     def _watched(self) -> bool:
