@@ -116,7 +116,7 @@ class RenderedLines(Widget):
         while the user reads elsewhere draw nothing until seen: text that
         arrives unseen, or faster than a screen per frame, is drawn only if
         it is seen, and a width change redraws only what is seen."""
-        if estimate is not self._estimate or end_first != self._end_first:
+        if estimate != self._estimate or end_first != self._end_first:
             self._estimate = estimate
             self._end_first = end_first
             self._synced = False
@@ -166,9 +166,9 @@ class RenderedLines(Widget):
         own lines, as laid out now); return how far the line at ``anchor``
         moved (what the view adds to its scroll to keep it in place)."""
         width = self._width
-        if not width or self._tops is None:
+        if not width or not self._synced:
             return 0
-        tops = self._tops
+        tops = self._layout()
         first = max(0, bisect_right(tops, start) - 1)
         last = min(len(self._blocks), bisect_right(tops, end))
         todo = [i for i in range(first, last) if self._strips[i] is None]

@@ -5,7 +5,10 @@ share one shape: settled blocks go into :class:`RenderedLines` *parts* that
 are rendered once and never touched again, and one *tail* part holds the open
 block, re-rendered at most once per frame however many fragments arrived.
 A part is sealed once it holds ``PART_CHARS`` characters, so a 20,000-token
-answer is a handful of widgets, not thousands.
+answer is a handful of widgets, not thousands. Parts are lazy (see
+:mod:`.lines`): the open one draws its last screenful at layout, the rest
+(text that scrolled past unseen, full parts after a width change, everything
+that arrives while the user reads above) is drawn only if it is seen.
 
 Text given whole (a stored answer, opened from history) goes into one *lazy*
 part instead: blocks are laid out at an estimated height and drawn only near
