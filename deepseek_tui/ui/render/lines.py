@@ -117,6 +117,9 @@ class RenderedLines(Widget):
         arrives unseen, or faster than a screen per frame, is drawn only if
         it is seen, and a width change redraws only what is seen."""
         if estimate != self._estimate or end_first != self._end_first:
+            if self._end_first and not end_first and self._width and estimate is not None:
+                self._estimate = estimate
+                self._draw_end(self._width)  # sealed while followed: its end may show
             self._estimate = estimate
             self._end_first = end_first
             self._synced = False
