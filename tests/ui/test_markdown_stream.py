@@ -189,6 +189,29 @@ async def test_widget_count_stays_bounded_for_a_long_answer() -> None:
     assert descendants <= widget.part_count + 1
 
 
+async def test_full_parts_draw_only_what_is_seen_after_a_resize() -> None:
+    """A stream's full parts are sealed: after a width change only the lines
+    on screen are drawn again, not the whole answer; the text is unchanged."""
+    text = long_markdown(20_000)
+    widget = StreamingMarkdown()
+    async with Host(widget).run_test(size=(WIDTH, 40)) as pilot:
+        for i, part in enumerate(fragments(text, 1, most=400)):
+            widget.append(part)
+            if i % 50 == 0:
+                await pilot.pause(view.FRAME)
+        widget.finish()
+        await pilot.pause()
+        parts = list(widget.query_children(RenderedLines))
+        blocks = sum(len(p.blocks) for p in parts)
+        assert widget.part_count >= len(text) // view.PART_CHARS
+        await pilot.resize_terminal(WIDTH - 20, 40)
+        await wait_for(pilot, lambda: widget.size.width <= WIDTH - 20)
+        await pilot.pause()
+        drawn = sum(p.rendered_blocks for p in parts[: widget.part_count - 1])
+        assert drawn <= blocks // 10  # the full parts: only what is on screen
+        assert widget.text == text
+
+
 async def test_markup_and_escape_sequences_stay_literal() -> None:
     text = "[bold]not bold[/bold] [link=https://x.y]x[/link] \x1b[31mred?\x1b[0m $accent\n"
     lines, _, first = await stream(text, [text[:3], text[3:20], text[20:]])

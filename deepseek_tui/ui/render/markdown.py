@@ -206,3 +206,39 @@ def render_text(source: str, width: int, console: Console, options: ConsoleOptio
     text = Text(inert(source), end="")
     lines = console.render_lines(text, options.update_width(width), pad=False)
     return [Strip(line) for line in lines] or [Strip.blank(0)]
+
+
+def _wrapped(text: str, width: int) -> int:
+    """Lines ``text`` takes wrapped at ``width`` (word wrap may take one more)."""
+    from rich.cells import cell_len
+
+    return max(1, -(-cell_len(text) // max(width, 1)))
+
+
+def estimate_markdown(source: str, width: int) -> int:
+    """About how many lines :func:`render_markdown` makes of one block, without
+    rendering it: what a block not yet drawn takes in the layout. Errs by a
+    line or two; the view corrects its scroll when the real height arrives."""
+    if not source.strip():
+        return 0
+    lines = source.split("\n")
+    first = lines[0].lstrip()
+    if first.startswith(("```", "~~~")):  # code: a padding line above and below
+        inner = lines[1:-1] if len(lines) > 1 else []
+        return 2 + sum(_wrapped(line, width - 2) for line in inner) if inner else 3
+    if first.startswith("#"):
+        level = len(first) - len(first.lstrip("#"))
+        text = first[level:].strip()
+        return _wrapped(text, width)
+    if first.startswith("|") and len(lines) > 1 and set(lines[1].strip()) <= set("|:- "):
+        return len(lines)  # the delimiter row's place is taken by a border
+    if first.startswith((">", "- ", "* ", "+ ")) or first[:1].isdigit() or source[:4] == "    ":
+        return sum(_wrapped(line, width - 3) for line in lines if line.strip())
+    if set(first) <= set("-*_ ") and len(lines) == 1:
+        return 1
+    return _wrapped(" ".join(lines), width)
+
+
+def estimate_text(source: str, width: int) -> int:
+    """Lines :func:`render_text` makes of ``source`` (exact but for word wrap)."""
+    return sum(_wrapped(line, width) for line in source.split("\n"))

@@ -5,7 +5,15 @@ share one shape: settled blocks go into :class:`RenderedLines` *parts* that
 are rendered once and never touched again, and one *tail* part holds the open
 block, re-rendered at most once per frame however many fragments arrived.
 A part is sealed once it holds ``PART_CHARS`` characters, so a 20,000-token
-answer is a handful of widgets, not thousands.
+answer is a handful of widgets, not thousands. Parts are lazy (see
+:mod:`.lines`): the open one draws its last screenful at layout, the rest
+(text that scrolled past unseen, full parts after a width change, everything
+that arrives while the user reads above) is drawn only if it is seen.
+
+Text given whole (a stored answer, opened from history) goes into one *lazy*
+part instead: blocks are laid out at an estimated height and drawn only near
+the view, from the bottom up (see :mod:`.lines`), so opening an answer costs
+about a screenful of rendering whatever its length.
 
 Why not Textual's ``MarkdownStream``: it re-parses and re-lays out the whole
 open document as it grows; this shape measured ~30x cheaper at 8k tokens and
@@ -27,6 +35,8 @@ from deepseek_tui.markdown_blocks import BlockSplitter
 from deepseek_tui.ui.render.lines import RenderedLines
 from deepseek_tui.ui.render.markdown import (
     code_background,
+    estimate_markdown,
+    estimate_text,
     render_markdown,
     render_text,
     theme_for,
@@ -47,6 +57,10 @@ FRAME = 1 / 20
 #: block) nor a busy screen can make streaming eat the CPU: redraws take at
 #: most 1/BUDGET of the time (8 % here; other work per token comes on top).
 BUDGET = 12
+#: ... but never longer than this (seconds): text that arrives faster than it
+#: can be drawn would otherwise pile up into ever longer redraws (each wait
+#: lets more blocks settle, which makes the next redraw and wait longer).
+LONGEST_WAIT = 0.25
 #: Characters of source per sealed part.
 PART_CHARS = 8_000
 
@@ -85,6 +99,7 @@ class _Streaming(Vertical):
         self._tail = RenderedLines(self._render_block, gap=self.GAP, classes="tail")
         self._tail.display = False
         self._parts: list[RenderedLines] = []
+        self._open: RenderedLines | None = None  # the part settled blocks go to
         self._timer: Timer | None = None
         self._flush_cost = 0.0
         self._initial = text
@@ -99,12 +114,21 @@ class _Streaming(Vertical):
         """One settled block as lines; plain text is wrapped, never parsed."""
         return render_text(source, width, console, options)
 
+    def _estimate_block(self, source: str, width: int) -> int:
+        """About how many lines ``_render_block`` makes of ``source``."""
+        return estimate_text(source, width)
+
     def compose(self) -> ComposeResult:
         if self._initial:
             self._source.append(self._initial)
             self._splitter.feed(self._initial)
             self._initial = ""
-            self._freeze(self._splitter.finish(), mount=False)
+            whole = RenderedLines(
+                self._render_block, gap=self.GAP, classes="part", estimate=self._estimate_block
+            )
+            # settle() first: plain text then comes a line per block, not one.
+            whole.extend([*self._splitter.settle(), *self._splitter.finish()])
+            self._parts.append(whole)
         yield from self._parts
         yield self._tail
 
@@ -139,7 +163,7 @@ class _Streaming(Vertical):
         self._source.append(fragment)
         self._splitter.feed(fragment)
         if self._timer is None:
-            delay = max(FRAME, self._flush_cost * BUDGET)
+            delay = min(max(FRAME, self._flush_cost * BUDGET), LONGEST_WAIT)
             self._timer = self.set_timer(delay, self._flush, name="stream-flush")
 
     def finish(self) -> None:
@@ -167,16 +191,32 @@ class _Streaming(Vertical):
         """The redraw's cost, layout and painting included (wall time: an upper bound)."""
         self._flush_cost = perf_counter() - started
 
-    def _freeze(self, blocks: list[str], *, mount: bool = True) -> None:
+    def _freeze(self, blocks: list[str]) -> None:
+        if not blocks:
+            return
+        # Only the end is drawn at once, and only when the user follows it.
+        watched = self._watched()
         for block in blocks:
-            part = self._parts[-1] if self._parts else None
+            part = self._open
             if part is None or part.chars >= PART_CHARS:
+                if part is not None:
+                    part.set_lazy(self._estimate_block)  # full: sealed
                 part = RenderedLines(self._render_block, gap=self.GAP, classes="part")
                 part.set_class(bool(self._parts), "-after")
                 self._parts.append(part)
-                if mount:
-                    self.mount(part, before=self._tail)
+                self._open = part
+                self.mount(part, before=self._tail)
+            part.set_lazy(self._estimate_block, end_first=watched)
             part.extend([block])
+
+    def _watched(self) -> bool:
+        """Whether the user follows the end of the text: ``False`` while the
+        conversation holding it is scrolled away from its end."""
+        for node in self.ancestors:
+            following = getattr(node, "following", None)
+            if isinstance(following, bool):
+                return following
+        return True
 
 
 class StreamingMarkdown(_Streaming):
@@ -205,6 +245,9 @@ class StreamingMarkdown(_Streaming):
         """Same for Textual's own link message (posted by tests and older code)."""
         event.stop()
         self.app.open_url(event.href)
+
+    def _estimate_block(self, source: str, width: int) -> int:
+        return estimate_markdown(source, width)
 
     def _render_block(
         self, source: str, width: int, console: Console, options: ConsoleOptions

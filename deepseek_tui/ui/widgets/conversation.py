@@ -7,8 +7,11 @@ soon as they scroll up, telling the screen so it can offer a way back (the
 It also owns the stored messages it shows (:meth:`ConversationView.show`): a
 long conversation mounts only about a screen of its last messages under an
 "earlier messages" line, and mounts the rest a page at a time when the user
-scrolls to the top or presses that line -- every mounted message is parsed,
-rendered and laid out before the screen shows it.
+scrolls to the top or presses that line. A stored answer is laid out at
+estimated heights and drawn only near the view (``RenderedLines.realize``):
+when the user scrolls, the blocks within a screen of what is shown are drawn
+and the scroll moves by what the blocks above changed in height, so nothing
+on screen jumps.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 
 from deepseek_tui.sanitize import clean, reveal
@@ -51,6 +55,7 @@ class ConversationView(VerticalScroll):
         self._following = True
         self._window: HistoryWindow[Stored] | None = None
         self._paging = False
+        self._offered = False
 
     @property
     def following(self) -> bool:
@@ -67,10 +72,49 @@ class ConversationView(VerticalScroll):
         # Textual lets go of the anchor when the user scrolls and takes it back
         # when they reach the end again; mirror that as a message.
         self._set_following(not (self.is_anchored and self._anchor_released))
+        self.realize()
         if new_value <= 0 < old_value and not self._following and not self._paging:
             self.call_later(self.show_earlier)
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.realize)
+
+    def realize(self) -> None:
+        """Draw the lazy text within a screen of the view, keeping the line at
+        its top where it is."""
+        from deepseek_tui.ui.render.lines import RenderedLines
+
+        top = round(self.scroll_y)
+        height = self.scrollable_content_region.height
+        start, end = top - height, top + 2 * height
+        shift = 0
+        for child in self.children:
+            region = child.virtual_region
+            if region.bottom < start or region.y > end or not child.display:
+                continue
+            for lines in child.query(RenderedLines):
+                if lines.lazy and lines.display:
+                    at = _offset(lines, self)
+                    shift += lines.realize(start - at, end - at, top - at)
+        if shift and not (self.is_anchored and not self._anchor_released):
+            # Before the next frame is laid out, so what is on screen stays put.
+            y, target = self.scroll_y + shift, self.scroll_target_y + shift
+            gliding = self.app.animator.is_being_animated(self, "scroll_y")
+            self.set_reactive(ConversationView.scroll_y, y)
+            self.set_reactive(ConversationView.scroll_target_y, target)
+            self.vertical_scrollbar.set_reactive(ScrollBar.position, y)
+            if gliding:  # an animated scroll (Page Up) heads for the same text
+                self.scroll_to(y=target, animate=True, duration=0.1)
+
+    def offer_new_text(self) -> bool:
+        """Whether the "new text" way back must be offered now: once per time
+        the user scrolls away (text arrives many times a second)."""
+        offer, self._offered = not self._offered, True
+        return offer
+
     def _set_following(self, following: bool) -> None:
+        if following:
+            self._offered = False
         if following != self._following:
             self._following = following
             self.post_message(self.Following(self, following))
@@ -99,6 +143,7 @@ class ConversationView(VerticalScroll):
 
     async def _fill(self) -> None:
         """Mount earlier messages while what is mounted does not fill the view."""
+        self.realize()
         short = self.virtual_size.height <= self.size.height
         if self._window is not None and short and await self.show_earlier():
             self.call_after_refresh(self._fill)
@@ -235,6 +280,22 @@ def actions_for(content: str, *, cut: bool = False) -> MessageActions:
 
     text = clean(content)
     return MessageActions(text, code=len(code_blocks(text)), cut=cut)
+
+
+def _offset(widget: Widget, view: Widget) -> int:
+    """Where ``widget``'s first line is in ``view``'s scrolled content, as laid
+    out now."""
+    y = 0
+    node: Widget = widget
+    while node is not view:
+        y += node.virtual_region.y
+        parent = node.parent
+        if not isinstance(parent, Widget):
+            break
+        if parent is not view:
+            y += parent.styles.gutter.top
+        node = parent
+    return y
 
 
 def _lines(m: Stored) -> int:
