@@ -269,3 +269,31 @@ def test_a_conversation_row_fits_any_width_and_keeps_the_streaming_mark() -> Non
     assert row.line(139).plain.startswith(LONG + "  ● streaming")  # room for all of it
     assert re.search(r" \d\d:\d\d · 1 message$", row.line(80).plain)  # not "1 messages"
     assert "…" in row.line(60).plain
+
+
+async def test_an_answer_that_folds_its_reasoning_stays_followed_to_its_end(
+    server: FakeDeepSeek,
+) -> None:
+    # Folding the reasoning when the answer starts must not pull the view up
+    # to the reasoning's header (Textual's Collapsible scrolls itself into view
+    # on every fold): on a short terminal the conversation would then let go
+    # of the end, and the rest of the answer and its footer stream out of view.
+    reasoning = "".join(f"step {i} of the plan\n" for i in range(20))
+    answer = "".join(f"line {i} of the answer\n\n" for i in range(12)) + "LAST-LINE"
+    # the answer arrives in one piece, as a fast host sends a short one
+    server.push(Reply(content=answer, reasoning=reasoning, chunk_chars=len(answer)))
+    app = make_app()
+    async with app.run_test(size=(60, 15)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press(*"plan it", "enter")
+
+        def done() -> bool:
+            views = screen.query(AssistantMessage)
+            return bool(views) and views.last().state == "complete"
+
+        await wait_for(pilot, done)
+        await wait_for(pilot, lambda: "LAST-LINE" in screen_text(app))
+        await wait_for(pilot, lambda: " tokens · " in screen_text(app))
+        assert screen.pane.following

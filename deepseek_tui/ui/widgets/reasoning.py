@@ -11,6 +11,8 @@ sanitized before it gets here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Collapsible
 
 from deepseek_tui.ui.render.view import StreamingText
@@ -51,6 +53,15 @@ class ReasoningBlock(Collapsible):
         """Show how long the model has been thinking."""
         self._elapsed = elapsed
         self.title = self._heading(self._live, elapsed)
+
+    def scroll_visible(self, *args: Any, **kwargs: Any) -> None:
+        """Textual's Collapsible scrolls itself into view on every fold and
+        unfold. A fold never needs it (the block only gets smaller), and the
+        fold when an answer starts would otherwise pull a conversation that
+        follows the answer up to this header and let go of the end, on a
+        short terminal: the rest of the answer would then stream out of view."""
+        if not self.collapsed:
+            super().scroll_visible(*args, **kwargs)
 
     async def done(self, *, collapse: bool) -> None:
         """The answer started (or the turn ended): stop the clock, maybe fold."""
