@@ -18,6 +18,7 @@ from deepseek_tui.testing import FakeDeepSeek, Reply
 from deepseek_tui.ui.app import DeepSeekApp
 from deepseek_tui.ui.screens.chat import ChatScreen
 from deepseek_tui.ui.screens.help import KeyTable
+from deepseek_tui.ui.widgets.conversation import ConversationView
 from deepseek_tui.ui.widgets.message import AssistantMessage, ErrorBlock
 from deepseek_tui.ui.widgets.prompt import PromptInput
 from deepseek_tui.ui.widgets.sidebar import SettingsSidebar
@@ -65,6 +66,11 @@ async def _send(pilot: Pilot[Any], text: str, *, done: Callable[[], object]) -> 
     await _ready(pilot)
     await pilot.press(*text, "enter")
     await wait_for(pilot, lambda: done() and _settled(pilot))
+    # Textual's anchoring moves a scrollbar's position without redrawing it:
+    # on a loaded machine the last frame can show the thumb one step behind.
+    for view in pilot.app.screen.query(ConversationView):
+        view.vertical_scrollbar.refresh()
+    await pilot.pause()
 
 
 def _complete(pilot: Pilot[Any]) -> Callable[[], object]:
