@@ -166,3 +166,35 @@ async def test_text_streamed_while_the_user_reads_above_is_drawn_only_when_seen(
         # Back at the end, it is all there.
         await pilot.press("ctrl+end")
         await wait_for(pilot, lambda: LAST in screen_text(app))
+
+
+async def test_find_marks_a_match_in_a_long_answer_where_it_is_drawn(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    # The answer's text is one tall lazy widget: a match far below its top must
+    # be marked on its own row, and no mark may be left over the text that
+    # scrolled under an earlier match (it would show words that are not there).
+    answer = f"{FIRST}\n\nNEEDLE one.\n\n{long_markdown(6_000, seed=7)}\n\nNEEDLE two.\n\n{LAST}\n"
+    cid = seed(home, answer)
+    app = make_app(resume=cid)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: LAST in screen_text(app))
+        await pilot.press("ctrl+f", *"NEEDLE")
+        await wait_for(pilot, lambda: "/2" in screen_text(app))
+
+        def rows_with_needle() -> list[str]:
+            return [r.strip(" █▌│▁▂▃▄▅▆▇▔") for r in screen_text(app).split("\n") if "NEEDLE" in r]
+
+        def marked() -> list[tuple[str, bool]]:
+            return [
+                (str(m.content), m.has_class("-current")) for m in app.screen.query(".find-hit")
+            ]
+
+        for count in ("1/2", "2/2", "1/2"):
+            if count not in screen_text(app):
+                await pilot.press("enter")
+            await wait_for(pilot, lambda c=count: c in screen_text(app))  # type: ignore[misc]
+            await wait_for(pilot, lambda: marked() == [("NEEDLE", True)])
+            rows = [r for r in rows_with_needle() if not r.startswith("Find")]
+            # the mark sits on the match: no row shows the word over other text
+            assert rows in (["NEEDLE one."], ["NEEDLE two."]), rows

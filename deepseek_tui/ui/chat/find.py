@@ -81,6 +81,9 @@ class Finder:
         self.index: int | None = None
         self.opened: set[int] = set()
         """The answers (by ``id()``) whose reasoning find opened: searched on screen."""
+        self._shown = 0
+        """Counts the matches shown: a scroll or mark still pending for an
+        earlier one is dropped."""
 
     @property
     def bar(self) -> FindBar | None:
@@ -94,6 +97,7 @@ class Finder:
             bar = FindBar(id="find")
             await self.screen.query_one("#chat").mount(bar, after=self.screen.pane)
             self.screen.watch(self.screen.pane, "scroll_y", self._scrolled, init=False)
+            self.screen.watch(self.screen.pane, "shifted", self._shifted, init=False)
         elif bar.display and bar.input.has_focus and self.matches:
             self.step(1)
             return
@@ -138,17 +142,18 @@ class Finder:
             current = None if self.index is None else self.index + 1
             bar.show_count(current, len(self.matches))
         self._unmark()
+        self._shown += 1
         if self.index is None:
             return
         match = self.matches[self.index]
         target = match.message.reveal_part(match.part, match.start)  # may open reasoning
         if match.part == "reasoning":
             self.opened.add(id(match.message))
-        self.screen.call_after_refresh(self._scroll_to, match, target)
+        self.screen.call_after_refresh(self._scroll_to, match, target, self._shown)
 
-    def _scroll_to(self, match: Match, target: Widget) -> None:
+    def _scroll_to(self, match: Match, target: Widget, shown: int) -> None:
         pane = self.screen.pane
-        if not target.is_attached or not pane.is_attached:
+        if not target.is_attached or not pane.is_attached or shown != self._shown:
             return
         hit = self._locate(match, target)
         if hit is None:
@@ -160,7 +165,7 @@ class Finder:
         pane.scroll_to_region(
             Region(0, virtual_y, 1, 1), center=True, animate=False, immediate=True
         )
-        self.screen.call_after_refresh(self._mark, match, target)
+        self.screen.call_after_refresh(self._mark, match, target, shown)
 
     def _locate(self, match: Match, target: Widget) -> Region | None:
         """Where the match is drawn (screen cells), if it is drawn as written."""
@@ -173,11 +178,37 @@ class Finder:
         estimate = target.region.y + match.start / max(match.size, 1) * target.region.height
         return min(found, key=lambda r: abs(r.y - estimate))
 
-    def _mark(self, match: Match, target: Widget) -> None:
+    def _mark(
+        self,
+        match: Match,
+        target: Widget,
+        shown: int,
+        before: list[tuple[Region, str, bool]] | None = None,
+        tries: int = 0,
+    ) -> None:
         """Draw the current match highlighted over where it is shown, and the
-        other matches on screen less strongly."""
-        if not target.is_attached:
+        other matches on screen less strongly, once two frames in a row agree
+        where they are: lazy drawing may still be moving the text under them."""
+        if not target.is_attached or shown != self._shown:
             return
+        marks = self._marks(match, target)
+        if marks != before:  # not settled yet (given up after a few frames: no marks)
+            if tries < 8:
+                self.screen.call_after_refresh(self._mark, match, target, shown, marks, tries + 1)
+            return
+        self._unmark()
+        hits: list[Static] = []
+        for region, text, current in marks:
+            mark = Static(Content(text), classes="find-hit")
+            mark.set_class(current, "-current")
+            mark.styles.offset = (region.x, region.y)
+            mark.styles.width = region.width
+            hits.append(mark)
+        if hits:
+            self.screen.mount_all(hits)
+
+    def _marks(self, match: Match, target: Widget) -> list[tuple[Region, str, bool]]:
+        """Where the matches on screen are drawn now (the current one flagged)."""
         view = self.screen.pane.content_region
         current = self._locate(match, target)
         others: set[tuple[Region, str]] = set()
@@ -187,17 +218,11 @@ class Finder:
                 others.update(_drawn(m[0].reveal_part(m[1]), self.query, view))
         if current is not None and current.overlaps(view):
             others.update(_drawn(target, self.query, view))
-        marks: list[Static] = []
-        for region, text in sorted(others, key=lambda o: (o[0].y, o[0].x)):
-            if not view.contains_region(region):
-                continue
-            mark = Static(Content(text), classes="find-hit")
-            mark.set_class(region == current, "-current")
-            mark.styles.offset = (region.x, region.y)
-            mark.styles.width = region.width
-            marks.append(mark)
-        if marks:
-            self.screen.mount_all(marks)
+        return [
+            (region, text, region == current)
+            for region, text in sorted(others, key=lambda o: (o[0].y, o[0].x))
+            if view.contains_region(region)
+        ]
 
     def _unmark(self) -> None:
         for mark in self.screen.query(".find-hit"):
@@ -207,6 +232,16 @@ class Finder:
         """The view moved: the mark no longer sits on the match."""
         self._unmark()
 
+    def _shifted(self) -> None:
+        """Lazy drawing moved the text under the view: mark it again where it
+        is now, once it is laid out."""
+        if not self.screen.query(".find-hit") or self.index is None:
+            return
+        self._unmark()
+        match = self.matches[self.index]
+        target = match.message.reveal_part(match.part, match.start)
+        self.screen.call_after_refresh(self._mark, match, target, self._shown)
+
 
 def _drawn(target: Widget, query: str, within: Region | None = None) -> list[tuple[Region, str]]:
     """Where ``query`` is drawn under ``target`` (screen cells, and the text
@@ -215,8 +250,14 @@ def _drawn(target: Widget, query: str, within: Region | None = None) -> list[tup
     found: list[tuple[Region, str]] = []
     if not needle:
         return found
+    from deepseek_tui.ui.widgets.conversation import ConversationView, offset_in
+
+    view = next((w for w in target.ancestors if isinstance(w, ConversationView)), None)
     for leaf in _leaves(target):
         region = leaf.content_region
+        if view is not None:  # where its first line is, even scrolled out of the view
+            top = offset_in(leaf, view) + leaf.styles.gutter.top - round(view.scroll_y)
+            region = Region(region.x, view.content_region.y + top, region.width, leaf.size.height)
         rows = range(leaf.size.height)
         if within is not None:
             if not region.overlaps(within):

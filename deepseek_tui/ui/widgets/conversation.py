@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 
@@ -49,6 +50,11 @@ class ConversationView(VerticalScroll):
         @property
         def control(self) -> ConversationView:
             return self.view
+
+    shifted: var[int] = var(0, init=False)
+    """Counts the times lazy drawing moved the text under the view (the scroll
+    kept what is on screen in place, without a ``scroll_y`` change to watch):
+    what is laid over the text (find's marks) must be placed again."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -94,7 +100,7 @@ class ConversationView(VerticalScroll):
                 continue
             for lines in child.query(RenderedLines):
                 if lines.lazy and lines.display:
-                    at = _offset(lines, self)
+                    at = offset_in(lines, self)
                     shift += lines.realize(start - at, end - at, top - at)
         if shift and not (self.is_anchored and not self._anchor_released):
             # Before the next frame is laid out, so what is on screen stays put.
@@ -105,6 +111,8 @@ class ConversationView(VerticalScroll):
             self.vertical_scrollbar.set_reactive(ScrollBar.position, y)
             if gliding:  # an animated scroll (Page Up) heads for the same text
                 self.scroll_to(y=target, animate=True, duration=0.1)
+        if shift:
+            self.shifted += 1
 
     def offer_new_text(self) -> bool:
         """Whether the "new text" way back must be offered now: once per time
@@ -282,7 +290,7 @@ def actions_for(content: str, *, cut: bool = False) -> MessageActions:
     return MessageActions(text, code=len(code_blocks(text)), cut=cut)
 
 
-def _offset(widget: Widget, view: Widget) -> int:
+def offset_in(widget: Widget, view: Widget) -> int:
     """Where ``widget``'s first line is in ``view``'s scrolled content, as laid
     out now."""
     y = 0
