@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from deepseek_tui.models import ModelSpec
-from deepseek_tui.money import format_cost
+from deepseek_tui.money import format_cost, short_tokens
 
 if TYPE_CHECKING:
     from deepseek_tui.store import Message
@@ -30,7 +30,6 @@ __all__ = [
     "kept_text",
     "reread_cost",
     "shares_cache",
-    "tokens_text",
 ]
 
 
@@ -56,9 +55,9 @@ class RereadCost(NamedTuple):
     currency: str = "USD"
 
     def text(self) -> str:
-        """``the next message re-reads 812k tokens: ≈ $0.1218 instead of $0.0024``;
+        """``the next message re-reads 812K tokens: ≈ $0.1218 instead of $0.0024``;
         the token count alone when a price is unknown."""
-        head = f"the next message re-reads {tokens_text(self.tokens)} tokens"
+        head = f"the next message re-reads {short_tokens(self.tokens)} tokens"
         if self.miss is None or self.hit is None:
             return head + " without the cache (price unknown)"
         miss, hit = format_cost(self.miss, self.currency), format_cost(self.hit, self.currency)
@@ -80,16 +79,6 @@ def reread_cost(
     )
 
 
-def tokens_text(tokens: int) -> str:
-    """``950``, ``12.3k``, ``812k``, ``1.2M``."""
-    if tokens < 1000:
-        return str(tokens)
-    if tokens < 1_000_000:
-        k = tokens / 1000
-        return f"{k:.1f}k".replace(".0k", "k") if k < 100 else f"{k:.0f}k"
-    return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
-
-
 def cached_before(path: Sequence[Message], message_id: int) -> int | None:
     """What DeepSeek has cached of ``path`` before message ``message_id`` (an
     edit starts a branch there): the prompt and answer tokens of the last
@@ -109,4 +98,4 @@ def kept_text(tokens: int | None) -> str:
     prefix DeepSeek cached, so the next message reads it at the hit price."""
     if not tokens:
         return ""
-    return f"The {tokens_text(tokens)} tokens before it stay in DeepSeek's prompt cache."
+    return f"The {short_tokens(tokens)} tokens before it stay in DeepSeek's prompt cache."

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from deepseek_tui.api import Balance
 
-__all__ = ["SYMBOLS", "balance_text", "format_cost", "money", "short_cost"]
+__all__ = ["SYMBOLS", "balance_text", "format_cost", "money", "short_tokens", "short_cost"]
 
 #: Currencies shown by symbol; any other is shown by its code after the amount.
 SYMBOLS = {"USD": "$", "CNY": "¥"}
@@ -66,3 +66,14 @@ def balance_text(balance: Balance) -> str:
         ]
         parts.append(f"{text} ({', '.join(split)})" if split else text)
     return ", ".join(parts)
+
+
+def short_tokens(tokens: int) -> str:
+    """A count of tokens as the status line and notes show it: ``950``,
+    ``12.3K``, ``812K``, ``1.2M``."""
+    if tokens < 1000:
+        return str(tokens)
+    if tokens < 1_000_000:
+        k = tokens / 1000
+        return f"{k:.1f}K".replace(".0K", "K") if k < 100 else f"{k:.0f}K"
+    return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")

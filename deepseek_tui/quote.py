@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from deepseek_tui.money import format_cost, short_cost
+from deepseek_tui.money import format_cost, short_cost, short_tokens
 
 if TYPE_CHECKING:
     from deepseek_tui.api import Usage
@@ -266,15 +266,6 @@ def _window(peak: bool) -> str:
     return "peak" if peak else "off-peak"
 
 
-def _tokens(n: int) -> str:
-    """``950``, ``12K``, ``812K``, ``1.2M`` (status-line width)."""
-    if n < 1000:
-        return str(n)
-    if n < 1_000_000:
-        return f"{n / 1000:.0f}K"
-    return f"{n / 1_000_000:.1f}M".replace(".0M", "M")
-
-
 def status_text(q: Quote) -> str:
     """The status line's segment: ``next ≈ $0.0031–0.47 (812K cached) ·
     off-peak $0.0016–0.24``, or ``next: price unknown``."""
@@ -283,7 +274,7 @@ def status_text(q: Quote) -> str:
     assert q.low is not None and q.high is not None
     text = f"next ≈ {_range(q.low, q.high, q.currency)}"
     if q.cached:
-        text += f" ({_tokens(q.cached)} cached)"
+        text += f" ({short_tokens(q.cached)} cached)"
     if q.other_low is not None and q.other_high is not None:
         text += f" · {_window(q.other_peak)} {_range(q.other_low, q.other_high, q.currency)}"
     return text

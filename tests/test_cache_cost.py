@@ -16,9 +16,9 @@ OFF_PEAK = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 def test_a_new_system_prompt_rereads_the_cached_tokens_at_the_miss_price() -> None:
     flash = Catalog.load().lookup("deepseek-flash", "deepseek")
     peak = reread_cost(812_000, cached_by=flash, answered_by=flash, at=PEAK)
-    assert peak.text() == "the next message re-reads 812k tokens: ≈ $0.2436 instead of $0.0049"
+    assert peak.text() == "the next message re-reads 812K tokens: ≈ $0.2436 instead of $0.0049"
     off = reread_cost(812_000, cached_by=flash, answered_by=flash, at=OFF_PEAK)
-    assert off.text() == "the next message re-reads 812k tokens: ≈ $0.1218 instead of $0.0024"
+    assert off.text() == "the next message re-reads 812K tokens: ≈ $0.1218 instead of $0.0024"
 
 
 def test_an_unknown_price_says_the_token_count_only() -> None:
@@ -26,7 +26,7 @@ def test_an_unknown_price_says_the_token_count_only() -> None:
     flash = catalog.lookup("deepseek-flash", "deepseek")
     local = catalog.lookup("my-local-model", "*")
     cost = reread_cost(4_321, cached_by=flash, answered_by=local, at=PEAK)
-    assert cost.text() == "the next message re-reads 4.3k tokens without the cache (price unknown)"
+    assert cost.text() == "the next message re-reads 4.3K tokens without the cache (price unknown)"
 
 
 def test_aliases_share_a_cache_other_ids_do_not_unless_the_catalog_says() -> None:

@@ -1,7 +1,7 @@
 """Before the prompt cache is thrown away, the user is told what the next
 message costs instead: switching to a model that does not share the cache,
 or changing the system prompt. The real app against the loopback server; the
-last answer's usage (812k tokens) comes from the server, the prices from the
+last answer's usage (812K tokens) comes from the server, the prices from the
 catalog at the tests' fixed (off-peak) time."""
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ BIG = {
     "prompt_cache_miss_tokens": 10_000,
 }
 #: Off-peak: deepseek-v4-pro misses at $0.66 per 1M, deepseek-flash hits at $0.003.
-TO_PRO = "the next message re-reads 812k tokens: ≈ $0.5359 instead of $0.0024"
+TO_PRO = "the next message re-reads 812K tokens: ≈ $0.5359 instead of $0.0024"
 #: deepseek-flash itself: misses at $0.15.
-NEW_SYSTEM = "the next message re-reads 812k tokens: ≈ $0.1218 instead of $0.0024"
+NEW_SYSTEM = "the next message re-reads 812K tokens: ≈ $0.1218 instead of $0.0024"
 
 
 def choose(sidebar: SettingsSidebar, model: str) -> None:
@@ -118,4 +118,4 @@ async def test_editing_the_last_prompt_says_the_conversation_before_it_stays_cac
         )
         await pilot.press("f4")
         await wait_for(pilot, lambda: notified(app, "Editing your last message"))
-        assert notified(app, "The 812k tokens before it stay in DeepSeek's prompt cache.")
+        assert notified(app, "The 812K tokens before it stay in DeepSeek's prompt cache.")

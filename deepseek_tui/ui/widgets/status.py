@@ -13,7 +13,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Static
 
-from deepseek_tui.money import format_cost
+from deepseek_tui.money import format_cost, short_tokens
 
 __all__ = ["StatusInfo", "StatusLine", "format_cost"]
 
@@ -136,7 +136,7 @@ def _context(i: StatusInfo, *, share_only: bool = False) -> list[str | tuple[str
     if not i.context_window:
         return [f"{approx}{used:,} tok"]
     share = used / i.context_window
-    text = f"{approx}{_short(used)}/{_short(i.context_window)} ({share:.0%})"
+    text = f"{approx}{short_tokens(used)}/{short_tokens(i.context_window)} ({share:.0%})"
     if share_only:
         text = f"{approx}{share:.0%}"
     if share >= 0.9:
@@ -144,13 +144,3 @@ def _context(i: StatusInfo, *, share_only: bool = False) -> list[str | tuple[str
     if share >= 0.7:
         return [(text, "$warning")]
     return [text]
-
-
-def _short(tokens: int) -> str:
-    """``950``, ``12.3K``, ``128K``, ``1M``."""
-    if tokens < 1000:
-        return str(tokens)
-    if tokens < 1_000_000:
-        k = tokens / 1000
-        return f"{k:.1f}K".replace(".0K", "K") if k < 100 else f"{k:.0f}K"
-    return f"{tokens / 1_000_000:.1f}M".replace(".0M", "M")
