@@ -164,11 +164,10 @@ def stream(tokens: int, scroll: bool, delay: float = 0.0) -> tuple[float, float]
 async def _stream(tokens: int, scroll: bool) -> tuple[float, float]:
     from ui.conftest import make_app
 
+    from deepseek_tui import startup
     from deepseek_tui.ui.screens.chat import ChatScreen
     from deepseek_tui.ui.widgets.conversation import ConversationView
     from deepseek_tui.ui.widgets.message import AssistantMessage
-
-    from deepseek_tui import startup
 
     startup.hold()  # as `deepseek-tui` starts: start-up's objects are frozen at the first frame
     app = make_app()

@@ -180,3 +180,38 @@ async def test_quitting_with_a_held_message_asks_first(server: FakeDeepSeek) -> 
         await wait_for(pilot, lambda: app.screen is screen)
         assert len(held_lines(screen)) == 1
     assert server.chat_requests == []
+
+
+async def test_budget_caps_apply_to_a_message_held_for_off_peak(
+    server: FakeDeepSeek, home: Path
+) -> None:
+    from .conftest import configure
+
+    # A per-message cap no answer of max_tokens 1,000 fits: the message is not held.
+    configure(home, server.base_url, extra="[generation]\nmax_tokens = 1000\n[budget]\n")
+    with (home / "config.toml").open("a") as f:
+        f.write("per_message = 0.0000001\n")
+    app = app_at(SetClock(OPENS - timedelta(seconds=1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"too dear")
+        await _palette(pilot, app, "Send at off-peak")
+        await wait_for(pilot, lambda: notified(app, "Not held: over the per-message cap"))
+        assert held_lines(screen) == [] and screen.prompt.text == "too dear"
+
+    # Without max_tokens a cap with room holds it with the answer the cap allows.
+    configure(home, server.base_url, extra="[budget]\nper_message = 0.01\n")
+    clock = SetClock(OPENS - timedelta(seconds=1))
+    app = app_at(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        screen = app.screen
+        await pilot.press(*"overnight")
+        await _palette(pilot, app, "Send at off-peak")
+        await wait_for(pilot, lambda: held_lines(screen))
+        assert notified(app, "for this message, so that it stays under the per-message cap")
+        clock.run()
+        await wait_for(pilot, lambda: len(server.chat_requests) == 1)
+    limit = server.chat_requests[0].body["max_tokens"]
+    assert 1024 <= limit < 393_216

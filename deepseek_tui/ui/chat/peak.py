@@ -54,13 +54,21 @@ async def hold(screen: ChatScreen) -> None:
         return
     values, now = screen.sidebar.values(), screen.session.now()
     w = window(screen.session.spec(values.model), now)
-    screen.prompt.load_text("")
     if w.opens is None:
+        screen.prompt.load_text("")
         why = "it is off-peak now" if w.scheduled else "this model has no off-peak price here"
         screen.notify(f"Sending now: {why}", timeout=4, markup=False)
         await submitted(screen, text)
         return
-    send = QueuedSend(text, attachments, values.turn(), values.system)
+    # The [budget] caps at this hour's price (the off-peak one is no higher).
+    verdict = await screen.quote.over_cap(text, attachments)
+    if verdict.refusal is not None:
+        screen.notify(f"Not held: {reveal(verdict.refusal)}", severity="error", markup=False)
+        return
+    screen.prompt.load_text("")
+    send = QueuedSend(text, attachments, values.turn(), values.system, verdict.answer_limit)
+    if verdict.note is not None:
+        screen.notify(reveal(verdict.note), timeout=5, markup=False)
     when = clock_time(w.opens)
     held = await _held(screen)
     held.items.append(Held(send, w.opens, f"at {when}", screen.conversation))
