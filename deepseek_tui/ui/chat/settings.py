@@ -124,9 +124,11 @@ async def use_provider(screen: ChatScreen, name: str, *, fetch: bool = True) -> 
 
 
 def changed(screen: ChatScreen) -> None:
-    """The sidebar's settings changed: show the new mode, and what the change
-    costs when it throws the prompt cache away."""
+    """The sidebar's settings changed: show the new mode, quote the typed
+    message again, and say what the change costs when it throws the prompt
+    cache away."""
     screen.show_mode()
+    screen.quote.changed()
     cache_notice(screen)
 
 

@@ -310,7 +310,6 @@ class ChatScreen(MessageKeys, Screen[None]):
         await sending.submitted(self, event.text)
 
     @on(PromptInput.Changed, "#prompt")
-    @on(SettingsSidebar.Changed)
     def _quote_again(self) -> None:
         self.quote.changed()
 
