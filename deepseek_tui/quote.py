@@ -31,6 +31,7 @@ from deepseek_tui.money import format_cost, short_cost, short_tokens
 
 if TYPE_CHECKING:
     from deepseek_tui.api import Usage
+    from deepseek_tui.attachments import Attachment
     from deepseek_tui.models import ModelSpec, Price
     from deepseek_tui.store import Message
 
@@ -44,6 +45,7 @@ __all__ = [
     "estimate_tokens",
     "make_quote",
     "quote_json",
+    "quote_message",
     "quote_lines",
     "status_text",
 ]
@@ -233,6 +235,24 @@ def make_quote(
                 other_low=other_low, other_high=other_high, other_peak=other.peak
             )
     return quote
+
+
+def quote_message(
+    b: Basis,
+    text: str,
+    spec: ModelSpec,
+    at: datetime,
+    *,
+    system: str | None = None,
+    max_tokens: int | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> Quote:
+    """:func:`make_quote` for a message as it is sent: a new conversation's
+    ``system`` prompt and the attachments' text (inlined) are new tokens too."""
+    if not b.cached and not b.uncounted and system:  # a new conversation: its system prompt
+        b = b._replace(uncounted=estimate_tokens(system))
+    extra = sum(estimate_tokens(a.text or "") for a in attachments)
+    return make_quote(b, text, spec, at, max_tokens=max_tokens, extra_tokens=extra)
 
 
 def _costs(q: Quote, price: Price) -> tuple[float, float]:
