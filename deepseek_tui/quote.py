@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from deepseek_tui.context_window import TOKENS_PER_CHAR
 from deepseek_tui.money import format_cost, short_cost, short_tokens
 
 if TYPE_CHECKING:
@@ -50,9 +51,8 @@ __all__ = [
     "status_text",
 ]
 
-#: Tokens per character outside CJK text and inside it: DeepSeek's own rule
-#: of thumb (≈0.3 per English character, ≈0.6 per Chinese one).
-TOKENS_PER_CHAR = 0.3
+#: Tokens per CJK character: DeepSeek's own rule of thumb (≈0.6 per Chinese
+#: character; other text is ``context_window``'s ≈0.3 per character).
 TOKENS_PER_CJK_CHAR = 0.6
 #: Tokens the chat template adds around each message (role markers).
 MESSAGE_OVERHEAD = 4
