@@ -15,36 +15,11 @@ from deepseek_tui.sanitize import clean, json_text
 if TYPE_CHECKING:
     from deepseek_tui.attachments import Attachment
     from deepseek_tui.budget import Verdict
-    from deepseek_tui.quote import Quote
     from deepseek_tui.session import Session
     from deepseek_tui.store import Conversation, Store
     from deepseek_tui.turn_settings import TurnSettings
 
-__all__ = ["before_send", "quote_for"]
-
-
-def quote_for(
-    session: Session,
-    store: Store | None,
-    conversation: Conversation | None,
-    system: str | None,
-    settings: TurnSettings,
-    prompt: str,
-    attachments: Sequence[Attachment] = (),
-) -> Quote:
-    """The quote for sending ``prompt`` now, after ``conversation``'s branch."""
-    from deepseek_tui.quote import Basis, basis, estimate_tokens, make_quote
-
-    b = Basis()
-    if conversation is not None and store is not None:
-        b = basis(store.messages(conversation.id), system=system)
-    if not b.cached and not b.uncounted and system:  # a new conversation: its system prompt
-        b = b._replace(uncounted=estimate_tokens(system))
-    extra = sum(estimate_tokens(a.text or "") for a in attachments)  # text is inlined
-    spec = session.spec(settings.model)
-    return make_quote(
-        b, prompt, spec, session.now(), max_tokens=settings.max_tokens, extra_tokens=extra
-    )
+__all__ = ["before_send"]
 
 
 def before_send(
@@ -68,16 +43,27 @@ def before_send(
     ``open_store`` opens the database when ``store`` is ``None`` (``--no-save``)
     and the caps need what was spent."""
     from deepseek_tui import budget as caps
-    from deepseek_tui.quote import quote_json, quote_lines
+    from deepseek_tui.quote import Basis, basis, quote_json, quote_lines, quote_message
     from deepseek_tui.store import StoreError
 
     limits = session.settings.budget
     if not args.quote and not limits.any:
         return caps.Verdict()
-    try:
-        quote = quote_for(session, store, conversation, system, settings, prompt, attachments)
-    except StoreError as exc:
-        raise Failure(str(exc)) from None
+    b = Basis()
+    if conversation is not None and store is not None:
+        try:
+            b = basis(store.messages(conversation.id), system=system)
+        except StoreError as exc:
+            raise Failure(str(exc)) from None
+    quote = quote_message(
+        b,
+        prompt,
+        session.spec(settings.model),
+        session.now(),
+        system=system,
+        max_tokens=settings.max_tokens,
+        attachments=attachments,
+    )
     verdict = caps.Verdict()
     if limits.any and quote.known:
         reader = store

@@ -10,9 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from deepseek_tui.models import ModelSpec, PeakSchedule
+from deepseek_tui.models import ModelSpec, PeakSchedule, PricePeriod
 
-__all__ = ["Window", "clock_time", "next_off_peak", "schedule_of", "until", "window"]
+__all__ = [
+    "Window",
+    "clock_time",
+    "next_off_peak",
+    "period_at",
+    "schedule_of",
+    "until",
+    "window",
+]
 
 
 class Window(NamedTuple):
@@ -26,12 +34,18 @@ class Window(NamedTuple):
     the model has no schedule."""
 
 
-def schedule_of(spec: ModelSpec, at: datetime) -> PeakSchedule | None:
-    """The peak schedule of the price in force at ``at``, if it has one."""
+def period_at(spec: ModelSpec, at: datetime) -> PricePeriod | None:
+    """The price period in force at ``at`` (the last one begun by then)."""
     current = None
     for period in spec.prices:
         if period.since <= at:
             current = period
+    return current
+
+
+def schedule_of(spec: ModelSpec, at: datetime) -> PeakSchedule | None:
+    """The peak schedule of the price in force at ``at``, if it has one."""
+    current = period_at(spec, at)
     if current is None or current.peak is None:
         return None
     return current.schedule

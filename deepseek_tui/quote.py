@@ -27,10 +27,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from deepseek_tui.context_window import TOKENS_PER_CHAR
 from deepseek_tui.money import format_cost, short_cost, short_tokens
 
 if TYPE_CHECKING:
     from deepseek_tui.api import Usage
+    from deepseek_tui.attachments import Attachment
     from deepseek_tui.models import ModelSpec, Price
     from deepseek_tui.store import Message
 
@@ -44,13 +46,13 @@ __all__ = [
     "estimate_tokens",
     "make_quote",
     "quote_json",
+    "quote_message",
     "quote_lines",
     "status_text",
 ]
 
-#: Tokens per character outside CJK text and inside it: DeepSeek's own rule
-#: of thumb (≈0.3 per English character, ≈0.6 per Chinese one).
-TOKENS_PER_CHAR = 0.3
+#: Tokens per CJK character: DeepSeek's own rule of thumb (≈0.6 per Chinese
+#: character; other text is ``context_window``'s ≈0.3 per character).
 TOKENS_PER_CJK_CHAR = 0.6
 #: Tokens the chat template adds around each message (role markers).
 MESSAGE_OVERHEAD = 4
@@ -235,6 +237,24 @@ def make_quote(
     return quote
 
 
+def quote_message(
+    b: Basis,
+    text: str,
+    spec: ModelSpec,
+    at: datetime,
+    *,
+    system: str | None = None,
+    max_tokens: int | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> Quote:
+    """:func:`make_quote` for a message as it is sent: a new conversation's
+    ``system`` prompt and the attachments' text (inlined) are new tokens too."""
+    if not b.cached and not b.uncounted and system:  # a new conversation: its system prompt
+        b = b._replace(uncounted=estimate_tokens(system))
+    extra = sum(estimate_tokens(a.text or "") for a in attachments)
+    return make_quote(b, text, spec, at, max_tokens=max_tokens, extra_tokens=extra)
+
+
 def _costs(q: Quote, price: Price) -> tuple[float, float]:
     prompt = q.cached * price.hit + q.new * price.miss
     return (
@@ -246,11 +266,9 @@ def _costs(q: Quote, price: Price) -> tuple[float, float]:
 def _other_window(spec: ModelSpec, at: datetime, price: Price) -> Price | None:
     """The price of the other window (peak / off-peak) of the period in force."""
     from deepseek_tui.models import Price
+    from deepseek_tui.offpeak import period_at
 
-    current = None
-    for period in spec.prices:
-        if period.since <= at:
-            current = period
+    current = period_at(spec, at)
     if current is None or current.peak is None or current.schedule is None:
         return None
     hit, miss, out = current.off_peak if price.peak else current.peak

@@ -119,18 +119,19 @@ class QuoteWatcher:
 
     async def quote(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Quote:
         """What sending ``text`` (with ``attachments``) would cost now."""
-        from deepseek_tui.quote import estimate_tokens, make_quote
+        from deepseek_tui.quote import quote_message
 
         screen = self.screen
         b = await self.basis()
         values = screen.sidebar.values()
-        if not b.cached and not b.uncounted and values.system:
-            b = b._replace(uncounted=estimate_tokens(values.system))
-        extra = sum(estimate_tokens(a.text or "") for a in attachments)
-        spec = screen.session.spec(values.model)
-        max_tokens = values.turn().max_tokens
-        return make_quote(
-            b, text, spec, screen.session.now(), max_tokens=max_tokens, extra_tokens=extra
+        return quote_message(
+            b,
+            text,
+            screen.session.spec(values.model),
+            screen.session.now(),
+            system=values.system,
+            max_tokens=values.turn().max_tokens,
+            attachments=attachments,
         )
 
     async def _update(self) -> None:
