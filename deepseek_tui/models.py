@@ -172,12 +172,17 @@ class ModelSpec:
             text += f"; use {self.successor}{mode}"
         return text
 
-    def price_at(self, at: datetime) -> Price | None:
-        """The price in force at ``at`` (UTC), or None when the catalog has none."""
+    def period_at(self, at: datetime) -> PricePeriod | None:
+        """The price period in force at ``at`` (the last one begun by then)."""
         current = None
         for period in self.prices:
             if period.since <= at:
                 current = period
+        return current
+
+    def price_at(self, at: datetime) -> Price | None:
+        """The price in force at ``at`` (UTC), or None when the catalog has none."""
+        current = self.period_at(at)
         return current.price(at) if current else None
 
     def cost(self, usage: Usage, at: datetime) -> float | None:

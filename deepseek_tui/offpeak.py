@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from deepseek_tui.models import ModelSpec, PeakSchedule, PricePeriod
+from deepseek_tui.models import ModelSpec, PeakSchedule
 
 __all__ = [
     "Window",
     "clock_time",
     "next_off_peak",
-    "period_at",
     "schedule_of",
     "until",
     "window",
@@ -34,18 +33,9 @@ class Window(NamedTuple):
     the model has no schedule."""
 
 
-def period_at(spec: ModelSpec, at: datetime) -> PricePeriod | None:
-    """The price period in force at ``at`` (the last one begun by then)."""
-    current = None
-    for period in spec.prices:
-        if period.since <= at:
-            current = period
-    return current
-
-
 def schedule_of(spec: ModelSpec, at: datetime) -> PeakSchedule | None:
     """The peak schedule of the price in force at ``at``, if it has one."""
-    current = period_at(spec, at)
+    current = spec.period_at(at)
     if current is None or current.peak is None:
         return None
     return current.schedule

@@ -266,9 +266,8 @@ def _costs(q: Quote, price: Price) -> tuple[float, float]:
 def _other_window(spec: ModelSpec, at: datetime, price: Price) -> Price | None:
     """The price of the other window (peak / off-peak) of the period in force."""
     from deepseek_tui.models import Price
-    from deepseek_tui.offpeak import period_at
 
-    current = period_at(spec, at)
+    current = spec.period_at(at)
     if current is None or current.peak is None or current.schedule is None:
         return None
     hit, miss, out = current.off_peak if price.peak else current.peak

@@ -12,15 +12,20 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-#: Returns the current moment; a naive datetime is taken to be UTC.
-Clock = Callable[[], datetime]
+from deepseek_tui.clock import Clock, utc_now
+
+__all__ = [
+    "Clock",
+    "IdFactory",
+    "file_stamp",
+    "format_timestamp",
+    "parse_timestamp",
+    "random_id",
+    "utc_now",
+]
+
 #: Returns a fresh conversation id.
 IdFactory = Callable[[], str]
-
-
-def utc_now() -> datetime:
-    """The default clock."""
-    return datetime.now(UTC)
 
 
 def random_id() -> str:
