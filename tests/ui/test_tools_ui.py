@@ -58,6 +58,12 @@ def tool_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in body["messages"] if m["role"] == "tool"]
 
 
+async def asked(pilot: Any, screen: ChatScreen, text: str = "Time?") -> None:
+    """Send ``text`` and wait for the bar that asks whether to run the calls."""
+    await pilot.press(*text, "enter")
+    await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+
+
 async def test_call_waits_then_run_folds_result_and_next_answer_streams(
     tools_server: FakeDeepSeek, home: Path
 ) -> None:
@@ -66,8 +72,7 @@ async def test_call_waits_then_run_folds_result_and_next_answer_streams(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time in Oslo?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen, "Time in Oslo?")
         block = screen.query_one(ToolCallBlock)
         text = screen_text(app)
         assert "time · get_current_time" in text and "waiting for you" in text
@@ -100,8 +105,7 @@ async def test_decline_tells_the_model(tools_server: FakeDeepSeek, home: Path) -
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         await pilot.press("n")
         await wait_for(pilot, lambda: len(tools_server.chat_requests) == 2, LIMIT)
         await wait_for(pilot, lambda: screen.query_one(ToolCallBlock).status == "declined")
@@ -140,8 +144,7 @@ async def test_always_allow_is_remembered_in_the_conversation(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         await pilot.press("a")
         await wait_for(pilot, lambda: len(tools_server.chat_requests) == 2, LIMIT)
         await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
@@ -159,8 +162,7 @@ async def test_escape_while_waiting_stops_and_records_not_run(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         assert len(screen.query(ToolCallBlock)) == 2
         assert "Run the checked calls (of 2)?" in screen_text(app)
         await pilot.press("escape")
@@ -200,8 +202,7 @@ async def test_reopened_conversation_shows_the_calls_folded(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         await pilot.press("y")
         await wait_for(pilot, lambda: len(tools_server.chat_requests) == 2, LIMIT)
         await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
@@ -272,8 +273,7 @@ async def test_calls_waiting_in_a_conversation_not_shown_wait_for_its_return(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         conversation = screen.conversation
         assert conversation is not None
         await screen.action_new()  # the answer goes on unseen, its calls still waiting
@@ -298,8 +298,7 @@ async def test_one_of_several_calls_left_out_is_declined_the_other_runs(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         await wait_for(pilot, lambda: len(screen.query(".tool-pick")) == 2)
         second = screen.query(ToolCallBlock).last().query_one(Checkbox)
         second.value = False  # leave the second call out
@@ -358,29 +357,28 @@ def test_the_mcp_sdk_is_not_imported_before_the_servers_start(home: Path) -> Non
     assert done.stdout.strip() == "[]"
 
 
+def switch_of(screen: ChatScreen, wire_name: str = TOOL) -> Checkbox | None:
+    """The sidebar panel's on/off switch of a tool (``None``: not shown now)."""
+    panel = screen.sidebar.tools_panel()
+    return next(
+        (s for s in panel.query(Checkbox) if panel._names.get(s.id or "") == wire_name), None
+    )
+
+
 async def tool_switch(pilot: Any, screen: ChatScreen, wire_name: str = TOOL) -> Checkbox:
     """The sidebar's on/off switch of a tool, once the panel shows it."""
     if not screen.sidebar.display:
         await pilot.press("ctrl+s")
-    panel = screen.sidebar.tools_panel()
-
-    found: list[Checkbox] = []
-
-    def switch() -> bool:
-        found[:] = [s for s in panel.query(Checkbox) if panel._names.get(s.id or "") == wire_name]
-        return bool(found)
-
-    await wait_for(pilot, switch, LIMIT)
-    return found[0]
+    await wait_for(pilot, lambda: switch_of(screen, wire_name) is not None, LIMIT)
+    found = switch_of(screen, wire_name)
+    assert found is not None
+    return found
 
 
 def shown_on(screen: ChatScreen, wire_name: str = TOOL) -> bool | None:
     """Whether the panel shows the tool switched on (``None``: not shown now)."""
-    panel = screen.sidebar.tools_panel()
-    for switch in panel.query(Checkbox):
-        if panel._names.get(switch.id or "") == wire_name:
-            return switch.value
-    return None
+    switch = switch_of(screen, wire_name)
+    return switch.value if switch is not None else None
 
 
 def offered(srv: FakeDeepSeek, index: int = -1) -> list[str]:
@@ -451,8 +449,7 @@ async def test_always_allow_holds_after_a_restart_and_only_in_its_conversation(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         await pilot.press("a")
         await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
         conversation = screen.conversation
@@ -477,8 +474,7 @@ async def test_always_allow_holds_after_a_restart_and_only_in_its_conversation(
         tools_server.push(Reply(content="", tool_calls=[call("a3")]))
         await screen.action_new()
         await wait_for(pilot, lambda: "(always allowed)" not in screen_text(again))
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         assert screen.query_one(ToolCallBlock).state == "waiting"
 
 
@@ -488,8 +484,7 @@ async def test_the_palette_takes_always_allow_back(tools_server: FakeDeepSeek, h
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot, app)
-        await pilot.press(*"Time?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen)
         await pilot.press("a")
         await wait_for(pilot, lambda: screen.turns.shown is None, LIMIT)
         entries = {title: run for title, run, _ in screen.palette_tools()}
@@ -500,8 +495,7 @@ async def test_the_palette_takes_always_allow_back(tools_server: FakeDeepSeek, h
         }
         await wait_for(pilot, lambda: rows(home, "SELECT * FROM tool_choices") == [])
         screen.prompt.focus()
-        await pilot.press(*"Again?", "enter")
-        await wait_for(pilot, lambda: screen.query(ToolDecisionBar), LIMIT)
+        await asked(pilot, screen, "Again?")
         assert screen.query(ToolCallBlock).last().state == "waiting"
 
 

@@ -85,12 +85,12 @@ class ChatTools:
         """Whether any tool can be offered now."""
         return self.host is not None and bool(self.host.specs())
 
-    def choices(self, conversation_id: str | None, draft: Choices | None = None) -> Choices:
+    def choices(self, conversation_id: str | None) -> Choices:
         """The choices of a conversation (``None``: a new one, not stored yet:
-        ``draft`` or fresh ones, kept once it has an id -- see :meth:`adopt`).
-        A stored conversation's are read by :meth:`load`."""
+        fresh ones, kept once it has an id -- see :meth:`adopt`). A stored
+        conversation's are read by :meth:`load`."""
         if conversation_id is None:
-            return draft if draft is not None else Choices()
+            return Choices()
         found = self._choices.get(conversation_id)
         if found is None:
             found = Choices(conversation_id=conversation_id, loaded=self._store is None)
