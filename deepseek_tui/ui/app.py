@@ -261,7 +261,7 @@ class DeepSeekApp(App[int]):
             return
         self.exit()
 
-    async def _quit_after_asking(self, live: list[LiveTurn], held: int = 0) -> None:
+    async def _quit_after_asking(self, live: list[LiveTurn], held: int) -> None:
         from deepseek_tui.ui.screens.confirm import ConfirmScreen
 
         if isinstance(self.screen, ConfirmScreen):

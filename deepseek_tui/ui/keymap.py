@@ -97,9 +97,9 @@ def checked_keymap(wanted: Mapping[str, str]) -> tuple[dict[str, str], list[str]
             taken.extend(_Key(k, f"the key of {ident} ({b.description})") for k in keys)
         for action in sorted(set(wanted) & set(names)):
             own = f"the key of {action} ({names[action]})"
+            said = hits.setdefault(action, [])
             for key in _keys(wanted[action]):
                 for t in taken:
-                    said = hits.setdefault(action, [])
                     text = f"{key} is also {t.owner}"
                     if t.key == key and t.owner != own and text not in said:
                         said.append(text)

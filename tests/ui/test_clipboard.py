@@ -8,6 +8,8 @@ let it through."""
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,24 @@ async def answered(pilot: Any) -> None:
     await wait_for(pilot, lambda: done(app))
 
 
+@asynccontextmanager
+async def copied(
+    server: FakeDeepSeek, copy: str, until: str, content: str = ANSWER
+) -> AsyncIterator[Any]:
+    """A chat with one answer (``content``) in which ``copy`` was pressed (or
+    ``#copy-code`` clicked) and a notification saying ``until`` came; the pilot."""
+    server.push(Reply(content=content))
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await answered(pilot)
+        if copy.startswith("#"):
+            await pilot.click(copy)
+        else:
+            await pilot.press(copy)
+        await wait_for(pilot, lambda: notified(app, until))
+        yield pilot
+
+
 def copy_notice(app: Any) -> str:
     """The one notification about the copy."""
     (notice,) = [n for n in app._notifications if n.message.startswith("Copied")]
@@ -95,12 +115,8 @@ async def test_f2_copies_with_xclip_and_says_so(
     monkeypatch.setenv("DISPLAY", ":99")
     tools.add("xclip")
     tools.add("xsel")
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: notified(app, "with xclip"))
+    async with copied(server, "f2", "with xclip") as pilot:
+        app = pilot.app
         assert (
             copy_notice(app)
             == f"Copied the last answer (7 lines, {len(ANSWER)} characters) with xclip"
@@ -119,13 +135,8 @@ async def test_copy_code_button_uses_wl_copy_under_wayland(
     monkeypatch.setenv("DISPLAY", ":0")  # XWayland too: wl-copy comes first
     tools.add("wl-copy")
     tools.add("xclip")
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.click("#copy-code")
-        await wait_for(pilot, lambda: notified(app, "with wl-copy"))
-        assert copy_notice(app).startswith("Copied the code block (1 line, 8 characters)")
+    async with copied(server, "#copy-code", "with wl-copy") as pilot:
+        assert copy_notice(pilot.app).startswith("Copied the code block (1 line, 8 characters)")
     assert tools.got("wl-copy") == b"echo two"
     assert tools.args("wl-copy") == ["--type", "text/plain;charset=utf-8"]
     assert tools.got("xclip") is None
@@ -135,12 +146,8 @@ async def test_no_tool_inside_tmux_says_osc52_and_how_to_enable_it(
     server: FakeDeepSeek, tools: Tools, terminal: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1234,0")
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f3")
-        await wait_for(pilot, lambda: notified(app, "OSC 52"))
+    async with copied(server, "f3", "OSC 52") as pilot:
+        app = pilot.app
         notice = copy_notice(app)
         assert notice.startswith("Copied the last code block (1 line, 8 characters)")
         assert "sent by OSC 52" in notice
@@ -155,12 +162,8 @@ async def test_tmux_that_passes_osc52_on_is_not_warned_about(
 ) -> None:
     monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1234,0")
     tools.add("tmux", 'test "$*" = "show-options -sv set-clipboard" && echo on\n')
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f3")
-        await wait_for(pilot, lambda: notified(app, "OSC 52"))
+    async with copied(server, "f3", "OSC 52") as pilot:
+        app = pilot.app
         notice = copy_notice(app)
         assert "its set-clipboard is on" in notice and "drops" not in notice
         assert next(n for n in app._notifications if n.message == notice).severity != "warning"
@@ -170,13 +173,8 @@ async def test_no_tool_inside_screen_says_it_may_drop_osc52(
     server: FakeDeepSeek, tools: Tools, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STY", "1234.pts-0.host")
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: notified(app, "OSC 52"))
-        assert "GNU screen may drop it" in copy_notice(app)
+    async with copied(server, "f2", "OSC 52") as pilot:
+        assert "GNU screen may drop it" in copy_notice(pilot.app)
 
 
 async def test_a_failing_tool_falls_back_to_the_next_then_to_osc52(
@@ -184,12 +182,8 @@ async def test_a_failing_tool_falls_back_to_the_next_then_to_osc52(
 ) -> None:
     monkeypatch.setenv("DISPLAY", ":99")
     tools.add("xclip", 'echo "Error: Can\'t open display: :99" >&2\nexit 1\n')
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: notified(app, "OSC 52"))
+    async with copied(server, "f2", "OSC 52") as pilot:
+        app = pilot.app
         notice = copy_notice(app)
         assert "sent by OSC 52" in notice
         assert "xclip failed: Error: Can't open display: :99" in notice
@@ -210,13 +204,8 @@ async def test_a_tool_that_hangs_is_given_up(
     monkeypatch.setattr(clipboard, "TOOL_TIMEOUT", 0.5)
     monkeypatch.setattr(clipboard, "_timed_out", set())
     tools.add("xclip", "exec sleep 60\n")
-    server.push(Reply(content=ANSWER))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: notified(app, "OSC 52"))
-        assert "xclip did not answer within 0.5 s" in copy_notice(app)
+    async with copied(server, "f2", "OSC 52") as pilot:
+        assert "xclip did not answer within 0.5 s" in copy_notice(pilot.app)
 
 
 async def test_the_app_does_not_wait_for_the_tool(
@@ -246,12 +235,8 @@ async def test_wsl_copies_with_clip_exe_in_utf16(
     monkeypatch.setenv("WSL_DISTRO_NAME", "Ubuntu")
     tools.add("clip.exe")
     text = "Ünïcode ✓ — 中文"
-    server.push(Reply(content=text))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: notified(app, "with clip.exe"))
+    async with copied(server, "f2", "with clip.exe", text):
+        pass
     assert tools.got("clip.exe") == b"\xff\xfe" + text.encode("utf-16-le")
 
 
@@ -261,12 +246,8 @@ async def test_bidi_warning_stays_whatever_carried_the_text(
     monkeypatch.setenv("DISPLAY", ":99")
     tools.add("xclip")
     sneaky = "rm -rf \u202e/ etc\u200b"
-    server.push(Reply(content=sneaky))
-    app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await answered(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: notified(app, "invisible or bidi"))
+    async with copied(server, "f2", "invisible or bidi", sneaky) as pilot:
+        app = pilot.app
         notice = copy_notice(app)
         assert "with xclip" in notice and "check it before pasting" in notice
         assert next(n for n in app._notifications if n.message == notice).severity == "warning"

@@ -32,15 +32,20 @@ CONTINUE_PROMPT = "Continue exactly where your last answer stopped, without repe
 
 async def last_prompt(screen: ChatScreen) -> Message | None:
     """The focused message's prompt (see :mod:`.focus`), else the last prompt."""
+    return (await _last_prompt(screen))[0]
+
+
+async def _last_prompt(screen: ChatScreen) -> tuple[Message | None, list[Message]]:
+    """:func:`last_prompt`, and the conversation's path it was read from."""
     from deepseek_tui.ui.chat import focus
 
     if screen.conversation is None:
-        return None
+        return None, []
     path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
     shown = focus.prompt_of(screen, focus.focused(screen))
     if shown is not None:
-        return stored_prompts(screen, path).get(id(shown))
-    return next((m for m in reversed(path) if m.role == "user"), None)
+        return stored_prompts(screen, path).get(id(shown)), path
+    return next((m for m in reversed(path) if m.role == "user"), None), path
 
 
 def stored_prompts(screen: ChatScreen, path: Sequence[Message]) -> dict[int, Message]:
@@ -172,13 +177,13 @@ async def edit_last(screen: ChatScreen) -> None:
 
     if screen.busy:
         return
-    last = await last_prompt(screen)
+    last, path = await _last_prompt(screen)
     if last is None:
         screen.notify("Nothing to edit yet", timeout=3)
         return
     attachments, lost = await reattach(screen, last)
     await edit(screen, last, attachments)
-    note = await _kept(screen, last.id)
+    note = _kept(path, last.id)
     if lost:
         it, was = ("them", "were") if len(lost) > 1 else ("it", "was")
         note += f" {', '.join(lost)} {was} not kept: attach {it} again (Ctrl+T) to send {it}."
@@ -191,12 +196,10 @@ async def edit_last(screen: ChatScreen) -> None:
     )
 
 
-async def _kept(screen: ChatScreen, message_id: int) -> str:
+def _kept(path: Sequence[Message], message_id: int) -> str:
     """What an edit keeps of the prompt cache (the conversation before it)."""
     from deepseek_tui.cache_cost import cached_before, kept_text
 
-    assert screen.conversation is not None  # there is a last prompt
-    path = await asyncio.to_thread(screen.store.messages, screen.conversation.id)
     text = kept_text(cached_before(path, message_id))
     return f" {text}" if text else ""
 

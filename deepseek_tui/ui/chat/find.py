@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from deepseek_tui.ui.screens.chat import ChatScreen
+    from deepseek_tui.ui.widgets.conversation import ConversationView
     from deepseek_tui.ui.widgets.message import AssistantMessage, UserMessage
 
 
@@ -156,11 +157,7 @@ class Finder:
         if not target.is_attached or not pane.is_attached or shown != self._shown:
             return
         hit = self._locate(match, target)
-        if hit is None:
-            line = int(match.start / max(match.size, 1) * target.region.height)
-            y = target.region.y + line
-        else:
-            y = hit.y
+        y = int(_estimate(match, target)) if hit is None else hit.y
         virtual_y = y - pane.content_region.y + int(pane.scroll_y)
         pane.scroll_to_region(
             Region(0, virtual_y, 1, 1), center=True, animate=False, immediate=True
@@ -169,13 +166,13 @@ class Finder:
 
     def _locate(self, match: Match, target: Widget) -> Region | None:
         """Where the match is drawn (screen cells), if it is drawn as written."""
-        found = [region for region, _ in _drawn(target, self.query)]
+        found = [region for region, _ in _drawn(target, self.screen.pane, self.query)]
         if not found:
             return None
         total = sum(1 for m in self.matches if m.message is match.message and m.part == match.part)
         if len(found) == total:
             return found[match.ordinal]
-        estimate = target.region.y + match.start / max(match.size, 1) * target.region.height
+        estimate = _estimate(match, target)
         return min(found, key=lambda r: abs(r.y - estimate))
 
     def _mark(
@@ -209,15 +206,16 @@ class Finder:
 
     def _marks(self, match: Match, target: Widget) -> list[tuple[Region, str, bool]]:
         """Where the matches on screen are drawn now (the current one flagged)."""
-        view = self.screen.pane.content_region
+        pane = self.screen.pane
+        view = pane.content_region
         current = self._locate(match, target)
         others: set[tuple[Region, str]] = set()
         shown = {(m.message, m.part) for m in self.matches}
         for m in {(w, p) for w, p in shown if p != "reasoning" or id(w) in self.opened}:
             if m[0].is_attached and m[0].region.overlaps(view):
-                others.update(_drawn(m[0].reveal_part(m[1]), self.query, view))
+                others.update(_drawn(m[0].reveal_part(m[1]), pane, self.query, view))
         if current is not None and current.overlaps(view):
-            others.update(_drawn(target, self.query, view))
+            others.update(_drawn(target, pane, self.query, view))
         return [
             (region, text, region == current)
             for region, text in sorted(others, key=lambda o: (o[0].y, o[0].x))
@@ -243,21 +241,29 @@ class Finder:
         self.screen.call_after_refresh(self._mark, match, target, self._shown)
 
 
-def _drawn(target: Widget, query: str, within: Region | None = None) -> list[tuple[Region, str]]:
+def _estimate(match: Match, target: Widget) -> float:
+    """Where the source puts the match in ``target`` (screen row): as far down
+    its region as the match is into its part's text."""
+    return target.region.y + match.start / max(match.size, 1) * target.region.height
+
+
+def _drawn(
+    target: Widget, view: ConversationView, query: str, within: Region | None = None
+) -> list[tuple[Region, str]]:
     """Where ``query`` is drawn under ``target`` (screen cells, and the text
-    drawn there), top to bottom; only in ``within`` when given."""
+    drawn there), top to bottom; only in ``within`` when given. ``view``: the
+    conversation view ``target`` is in."""
     needle = query.casefold()
     found: list[tuple[Region, str]] = []
     if not needle:
         return found
-    from deepseek_tui.ui.widgets.conversation import ConversationView, offset_in
+    from deepseek_tui.ui.widgets.conversation import offset_in
 
-    view = next((w for w in target.ancestors if isinstance(w, ConversationView)), None)
     for leaf in _leaves(target):
-        region = leaf.content_region
-        if view is not None:  # where its first line is, even scrolled out of the view
-            top = offset_in(leaf, view) + leaf.styles.gutter.top - round(view.scroll_y)
-            region = Region(region.x, view.content_region.y + top, region.width, leaf.size.height)
+        # Where its first line is, even scrolled out of the view.
+        top = offset_in(leaf, view) + leaf.styles.gutter.top - round(view.scroll_y)
+        x, _, width, _ = leaf.content_region
+        region = Region(x, view.content_region.y + top, width, leaf.size.height)
         rows = range(leaf.size.height)
         if within is not None:
             if not region.overlaps(within):
