@@ -174,13 +174,13 @@ class RenderedLines(Widget):
         tops = self._layout()
         first = max(0, bisect_right(tops, start) - 1)
         last = min(len(self._blocks), bisect_right(tops, end))
-        todo = [i for i in range(first, last) if self._strips[i] is None]
-        if not todo:
+        undrawn = [i for i in range(first, last) if self._strips[i] is None]
+        if not undrawn:
             return 0
         # The first block starting at or below the anchor stays where it is.
         keep = min(bisect_right(tops, anchor - 1), len(self._blocks))
         before = tops[keep]
-        if not self._draw(todo):
+        if not self._draw(undrawn):
             return 0
         self.refresh(layout=True)
         return self._layout()[keep] - before
@@ -232,17 +232,17 @@ class RenderedLines(Widget):
         kept small; the view draws more around what it shows (:meth:`realize`)."""
         assert self._estimate is not None
         budget = self.app.size.height + 4
-        todo: list[int] = []
+        undrawn: list[int] = []
         for i in range(len(self._blocks) - 1, -1, -1):
             if self._strips[i] is None:
-                todo.append(i)
+                undrawn.append(i)
                 budget -= self._estimate(self._blocks[i], width) + self._gap
             else:
                 budget -= self._heights[i] + self._gap
             if budget <= 0:
                 break
-        if todo:
-            self._draw(todo)
+        if undrawn:
+            self._draw(undrawn)
 
     def _layout(self) -> list[int]:
         """Each block's first line (after its gap), then the total height."""
