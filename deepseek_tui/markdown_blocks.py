@@ -23,27 +23,26 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-@cache
-def parser() -> MarkdownIt:
-    """The one Markdown dialect used for splitting and rendering: CommonMark
-    with tables and strikethrough (what Rich renders), without link reference
-    definitions (see the module docstring)."""
+def _dialect() -> MarkdownIt:
+    """A new parser of the one Markdown dialect used for splitting and
+    rendering: CommonMark with tables and strikethrough (what Rich renders),
+    without link reference definitions (see the module docstring)."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable(["strikethrough", "table"]).disable("reference")
 
 
 @cache
+def parser() -> MarkdownIt:
+    """The dialect's parser (:func:`_dialect`), shared with the renderer."""
+    return _dialect()
+
+
+@cache
 def _block_parser() -> MarkdownIt:
     """The same dialect without inline parsing: where blocks start and end
     does not depend on it, and skipping it halves the cost of a split."""
-    from markdown_it import MarkdownIt
-
-    return (
-        MarkdownIt("commonmark")
-        .enable(["strikethrough", "table"])
-        .disable(["reference", "inline", "text_join"])
-    )
+    return _dialect().disable(["inline", "text_join"])
 
 
 def top_level_spans(text: str) -> list[tuple[int, int]]:

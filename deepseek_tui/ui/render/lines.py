@@ -116,14 +116,15 @@ class RenderedLines(Widget):
         while the user reads elsewhere draw nothing until seen: text that
         arrives unseen, or faster than a screen per frame, is drawn only if
         it is seen, and a width change redraws only what is seen."""
-        if estimate != self._estimate or end_first != self._end_first:
-            if self._end_first and not end_first and self._width and estimate is not None:
-                self._estimate = estimate
-                self._draw_end(self._width)  # sealed while followed: its end may show
-            self._estimate = estimate
-            self._end_first = end_first
-            self._synced = False
-            self.refresh(layout=True)
+        if estimate == self._estimate and end_first == self._end_first:
+            return
+        sealed = self._end_first and not end_first
+        self._estimate = estimate
+        self._end_first = end_first
+        if sealed and self._width and estimate is not None:
+            self._draw_end()  # sealed while followed: its end may show
+        self._synced = False
+        self.refresh(layout=True)
 
     def extend(self, blocks: Iterable[str]) -> None:
         """Append settled blocks; only they will be rendered."""
@@ -174,13 +175,13 @@ class RenderedLines(Widget):
         tops = self._layout()
         first = max(0, bisect_right(tops, start) - 1)
         last = min(len(self._blocks), bisect_right(tops, end))
-        todo = [i for i in range(first, last) if self._strips[i] is None]
-        if not todo:
+        undrawn = [i for i in range(first, last) if self._strips[i] is None]
+        if not undrawn:
             return 0
         # The first block starting at or below the anchor stays where it is.
         keep = min(bisect_right(tops, anchor - 1), len(self._blocks))
         before = tops[keep]
-        if not self._draw(todo):
+        if not self._draw(undrawn):
             return 0
         self.refresh(layout=True)
         return self._layout()[keep] - before
@@ -214,7 +215,7 @@ class RenderedLines(Widget):
             return
         self._synced = True
         if self._end_first and self._estimate is not None:
-            self._draw_end(width)
+            self._draw_end()
         estimate = self._estimate
         if estimate is None:
             pending = [i for i, s in enumerate(self._strips) if s is None]
@@ -226,23 +227,24 @@ class RenderedLines(Widget):
                     self._heights[i] = estimate(self._blocks[i], width)
                     self._tops = None
 
-    def _draw_end(self, width: int) -> None:
+    def _draw_end(self) -> None:
         """Draw the blocks not drawn yet from the last one up until they fill
         a screen: layout tries a few widths while a screen opens, so this is
         kept small; the view draws more around what it shows (:meth:`realize`)."""
         assert self._estimate is not None
+        width = self._width
         budget = self.app.size.height + 4
-        todo: list[int] = []
+        undrawn: list[int] = []
         for i in range(len(self._blocks) - 1, -1, -1):
             if self._strips[i] is None:
-                todo.append(i)
+                undrawn.append(i)
                 budget -= self._estimate(self._blocks[i], width) + self._gap
             else:
                 budget -= self._heights[i] + self._gap
             if budget <= 0:
                 break
-        if todo:
-            self._draw(todo)
+        if undrawn:
+            self._draw(undrawn)
 
     def _layout(self) -> list[int]:
         """Each block's first line (after its gap), then the total height."""

@@ -114,8 +114,8 @@ class AssistantMessage(Vertical):
         widget that draws it: find (:mod:`deepseek_tui.ui.chat.find`) searches
         the source text, asks here for the widget, then looks for the match
         among the lines it draws. ``at`` is the match's offset in the part's
-        source: a part rendered lazily must draw the text there (today every
-        part is drawn whole, so it is not needed)."""
+        source, unused: parts are drawn lazily, but reading a line draws its
+        block then (``RenderedLines.render_line``)."""
         if part == "reasoning" and self.reasoning is not None:
             self.reasoning.collapsed = False
             return self.reasoning.body
