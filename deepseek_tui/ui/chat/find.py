@@ -157,7 +157,7 @@ class Finder:
         if not target.is_attached or not pane.is_attached or shown != self._shown:
             return
         hit = self._locate(match, target)
-        y = int(_estimate(match, target)) if hit is None else hit.y
+        y = int(_estimate(match, target, pane)) if hit is None else hit.y
         virtual_y = y - pane.content_region.y + int(pane.scroll_y)
         pane.scroll_to_region(
             Region(0, virtual_y, 1, 1), center=True, animate=False, immediate=True
@@ -165,14 +165,25 @@ class Finder:
         self.screen.call_after_refresh(self._mark, match, target, shown)
 
     def _locate(self, match: Match, target: Widget) -> Region | None:
-        """Where the match is drawn (screen cells), if it is drawn as written."""
-        found = [region for region, _ in _drawn(target, self.screen.pane, self.query)]
+        """Where the match is drawn (screen cells), if it is drawn as written.
+
+        A part a few screens tall is read whole (its matches counted in order);
+        in a longer one only the rows within two screens of where the source
+        puts the match are read, since reading a row of a lazy answer draws
+        its block (a whole long answer would be drawn for one match)."""
+        pane = self.screen.pane
+        estimate = _estimate(match, target, pane)
+        screen = pane.content_region.height
+        near = None
+        if target.size.height > 4 * screen:
+            top = int(estimate) - 2 * screen
+            near = Region(target.region.x, top, target.region.width, 4 * screen)
+        found = [region for region, _ in _drawn(target, pane, self.query, near)]
         if not found:
             return None
         total = sum(1 for m in self.matches if m.message is match.message and m.part == match.part)
-        if len(found) == total:
+        if near is None and len(found) == total:
             return found[match.ordinal]
-        estimate = _estimate(match, target)
         return min(found, key=lambda r: abs(r.y - estimate))
 
     def _mark(
@@ -241,10 +252,20 @@ class Finder:
         self.screen.call_after_refresh(self._mark, match, target, self._shown)
 
 
-def _estimate(match: Match, target: Widget) -> float:
+def _estimate(match: Match, target: Widget, view: ConversationView) -> float:
     """Where the source puts the match in ``target`` (screen row): as far down
-    its region as the match is into its part's text."""
-    return target.region.y + match.start / max(match.size, 1) * target.region.height
+    it as the match is into its part's text (measured as :func:`_drawn` does,
+    from where its first line is, even scrolled out of the view)."""
+    return _top(target, view) + match.start / max(match.size, 1) * target.size.height
+
+
+def _top(widget: Widget, view: ConversationView) -> int:
+    """The screen row of ``widget``'s first line, even scrolled out of ``view``
+    (its region is clipped to what is shown)."""
+    from deepseek_tui.ui.widgets.conversation import offset_in
+
+    top = offset_in(widget, view) + widget.styles.gutter.top - round(view.scroll_y)
+    return view.content_region.y + top
 
 
 def _drawn(
@@ -257,13 +278,9 @@ def _drawn(
     found: list[tuple[Region, str]] = []
     if not needle:
         return found
-    from deepseek_tui.ui.widgets.conversation import offset_in
-
     for leaf in _leaves(target):
-        # Where its first line is, even scrolled out of the view.
-        top = offset_in(leaf, view) + leaf.styles.gutter.top - round(view.scroll_y)
         x, _, width, _ = leaf.content_region
-        region = Region(x, view.content_region.y + top, width, leaf.size.height)
+        region = Region(x, _top(leaf, view), width, leaf.size.height)
         rows = range(leaf.size.height)
         if within is not None:
             if not region.overlaps(within):
