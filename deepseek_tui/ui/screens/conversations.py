@@ -27,7 +27,6 @@ from deepseek_tui.store import ConversationSummary, Store, StoreError
 from deepseek_tui.ui.screens.confirm import ConfirmScreen
 from deepseek_tui.ui.screens.dialog import Dialog
 from deepseek_tui.ui.screens.rename import RenameScreen
-from deepseek_tui.ui.sizes import size_classes
 
 
 @dataclass
@@ -173,7 +172,6 @@ class ConversationsScreen(Dialog[Picked]):
     ) -> None:
         """``streaming``: ids of the conversations an answer streams into now."""
         super().__init__()
-        self.update_classes(size_classes(self.app.size), update=False)  # styled once
         self.store = store
         self.trash = trash
         self.current = current

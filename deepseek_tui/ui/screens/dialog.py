@@ -9,11 +9,19 @@ from typing import TypeVar
 
 from textual.screen import ModalScreen
 
+from deepseek_tui.ui.sizes import size_classes
+
 ResultType = TypeVar("ResultType")
 
 
 class Dialog(ModalScreen[ResultType]):
-    """A modal screen whose content is one box with the class ``dialog-box``."""
+    """A modal screen whose content is one box with the class ``dialog-box``,
+    made with the terminal's size classes (``-narrow``, ``-short``...: see
+    :mod:`deepseek_tui.ui.sizes`) so that it is styled once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.update_classes(size_classes(self.app.size), update=False)
 
     DEFAULT_CSS = """
     Dialog {

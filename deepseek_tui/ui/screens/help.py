@@ -18,7 +18,6 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from deepseek_tui.ui.screens.dialog import Dialog
-from deepseek_tui.ui.sizes import size_classes
 
 
 class KeyTable(DataTable[Content]):
@@ -119,7 +118,6 @@ class HelpScreen(Dialog[None]):
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
-        self.update_classes(size_classes(self.app.size), update=False)  # styled once
         self.rows = rows
 
     def compose(self) -> ComposeResult:
